@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): ingest, feeds, partners, the desk, admin and health."""

@@ -1,0 +1,1 @@
+"""Feeds: declarative specs, one writer per format, stored and exported documents."""

@@ -1,0 +1,1 @@
+"""Partner payloads: one module per format (ninjs, NewsML-G2)."""

@@ -1,0 +1,96 @@
+"""Pipeline steps: plain functions over a unit of work, keyed by step name.
+
+Each step is idempotent: it loads its subjects by id, skips what is already
+done, stores its output, marks its outbox rows done and owes the next steps,
+all in one transaction. ``workers/`` wraps each step in a Celery task;
+the in-process runner calls them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from syndicate.feeds.render import render_feed
+from syndicate.languages.localize import localize
+from syndicate.payloads.build import build_payloads
+from syndicate.pipeline.ingest import PROCESS
+from syndicate.pipeline.outbox import UnitOfWork, complete
+from syndicate.pipeline.publish import RENDER, feeds_of, mark_dirty
+from syndicate.settings import Settings
+from syndicate.storage.models import Article, ArticleVersion, Feed
+from syndicate.storage.types import utcnow
+
+PAYLOAD = "payload"
+
+StepFn = Callable[[UnitOfWork, Settings, list[int]], None]
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    fn: StepFn
+    queue: str  # ingest | translate | render | deliver
+    batch: int = 1  # how many subjects one message may carry
+
+
+def process(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None:
+    """Localize each version; its feeds become dirty and its payloads owed."""
+    session = uow.session
+    for version in session.scalars(
+        select(ArticleVersion).where(ArticleVersion.id.in_(version_ids)).order_by(ArticleVersion.id)
+    ):
+        if version.processed_at is not None:
+            continue
+        article = session.get(Article, version.article_id)
+        assert article is not None
+        version.rendition = localize(version.document, article_id=article.id)
+        version.processed_at = utcnow()
+        if version.version == article.current_version:
+            feeds = feeds_of(session, article.id)
+            if feeds:
+                mark_dirty(uow, feeds)
+        for hook in PROCESSED_HOOKS:
+            hook(uow, settings, article, version)
+        uow.owe(PAYLOAD, version.id)
+    complete(session, PROCESS, version_ids)
+
+
+def render(uow: UnitOfWork, settings: Settings, feed_ids: list[int]) -> None:
+    """Rebuild changed feeds; the outbox row stays owed while a feed is still dirty."""
+    session = uow.session
+    done = []
+    for feed_id in sorted(feed_ids):
+        result = render_feed(session, settings, feed_id)
+        feed = session.get(Feed, feed_id)
+        if feed is None or feed.rendered_seq >= feed.change_seq:
+            done.append(feed_id)
+        if result.changed_formats:
+            for hook in RENDERED_HOOKS:
+                hook(uow, settings, feed_id)
+    complete(session, RENDER, done)
+
+
+def payload(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None:
+    """Build the partner payloads of each version, then hand them to partner fan-out."""
+    session = uow.session
+    for version in session.scalars(select(ArticleVersion).where(ArticleVersion.id.in_(version_ids))):
+        if version.processed_at is None:
+            continue  # its process step has not run yet; it owes this step again
+        if build_payloads(session, settings, version):
+            for hook in PAYLOAD_HOOKS:
+                hook(uow, settings, version)
+    complete(session, PAYLOAD, version_ids)
+
+
+# Later capabilities hook in here instead of editing the steps above.
+PROCESSED_HOOKS: list[Callable[[UnitOfWork, Settings, Article, ArticleVersion], None]] = []
+RENDERED_HOOKS: list[Callable[[UnitOfWork, Settings, int], None]] = []
+PAYLOAD_HOOKS: list[Callable[[UnitOfWork, Settings, ArticleVersion], None]] = []
+
+STEPS: dict[str, StepInfo] = {
+    PROCESS: StepInfo(process, "ingest", batch=20),
+    RENDER: StepInfo(render, "render", batch=10),
+    PAYLOAD: StepInfo(payload, "render", batch=20),
+}

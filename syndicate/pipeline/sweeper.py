@@ -1,0 +1,94 @@
+"""The sweeper: re-sends owed steps whose deadline passed, and lifts embargoes.
+
+Run periodically (Celery beat in production, at the end of a batch in
+process). Everything it needs is in the database, so it repairs lost
+messages, killed workers and a flushed broker alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from syndicate.pipeline.outbox import Dispatcher, Message, UnitOfWork, unit_of_work
+from syndicate.pipeline.publish import mark_dirty, release
+from syndicate.settings import Settings
+from syndicate.storage.db import Database
+from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
+from syndicate.storage.types import utcnow
+
+# Called when an embargoed article becomes public (partner fan-out, pings).
+RELEASE_HOOKS: list[Callable[[UnitOfWork, Settings, Article, ArticleVersion], None]] = []
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    resent: int
+    released: int
+
+
+def resend_overdue(
+    db: Database,
+    dispatcher: Dispatcher,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    limit: int = 2000,
+) -> int:
+    """Send again every pending step past its deadline, with a growing deadline."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        rows = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
+                .order_by(OutboxMessage.due_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        messages = []
+        for row in rows:
+            row.attempts += 1
+            backoff = settings.step_deadline_seconds * min(2 ** min(row.attempts, 6), 32)
+            row.due_at = now + timedelta(seconds=backoff)
+            messages.append(Message(row.step, row.subject_id))
+    if messages:
+        dispatcher.send(messages)
+    return len(messages)
+
+
+def release_embargoes(db: Database, dispatcher: Dispatcher, settings: Settings, *, now: datetime | None = None) -> int:
+    """Make public every article whose embargo has lifted."""
+    now = now or utcnow()
+    with unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
+        due = list(
+            uow.session.scalars(
+                select(Article)
+                .where(Article.released.is_(False), Article.withdrawn.is_(False), Article.embargo_until <= now)
+                .order_by(Article.embargo_until, Article.id)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for article in due:
+            version = uow.session.scalar(
+                select(ArticleVersion).where(
+                    ArticleVersion.article_id == article.id, ArticleVersion.version == article.current_version
+                )
+            )
+            assert version is not None
+            changed = release(uow, article, version, now=now)
+            if changed:
+                mark_dirty(uow, changed, now=now)
+            for hook in RELEASE_HOOKS:
+                hook(uow, settings, article, version)
+    return len(due)
+
+
+def sweep(db: Database, dispatcher: Dispatcher, settings: Settings, *, now: datetime | None = None) -> SweepResult:
+    released = release_embargoes(db, dispatcher, settings, now=now)
+    resent = resend_overdue(db, dispatcher, settings, now=now)
+    return SweepResult(resent=resent, released=released)

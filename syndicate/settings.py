@@ -1,0 +1,131 @@
+"""One typed settings object, read from ``SYNDICATE_*`` environment variables.
+
+Built lazily by :func:`get_settings` so that importing the library never reads
+the environment; tests call :func:`reset_settings` after changing it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DigitStyle = Literal["latn", "arab"]
+
+
+class Settings(BaseSettings):
+    """Effective configuration. Secrets are ``SecretStr`` and masked when printed."""
+
+    model_config = SettingsConfigDict(env_prefix="SYNDICATE_", env_file=".env", extra="ignore")
+
+    # storage and broker
+    database_url: str = Field(
+        "sqlite:///syndicate.db",
+        description="SQLAlchemy URL; SQLite file by default, PostgreSQL in production",
+    )
+    broker_url: str | None = Field(None, description="Celery broker (redis://...); unset = run tasks in-process")
+    redis_url: str | None = Field(None, description="Redis for locks and debounce; defaults to the broker URL")
+
+    # outlet and public URLs
+    outlet_name: str = Field("Chira News", description="Publication name used in feeds and payloads")
+    site_url: str = Field("https://chira.example", description="Public web site; article URLs live under it")
+    feeds_url: str = Field(
+        "http://127.0.0.1:8000/feeds", description="Public base URL of the feeds (used for rel=self)"
+    )
+    api_url: str = Field("http://127.0.0.1:8000", description="Public base URL of the API")
+    tag_authority: str = Field("chira.example,2020", description="RFC 4151 tag: authority for stable entry ids")
+    copyright_holder: str = Field("Chira News", description="Default copyright holder")
+    timezone: str = Field("Asia/Baghdad", description="Default zone for dates shown to readers")
+
+    # credentials (partner keys live hashed in the database)
+    newsroom_tokens: list[SecretStr] = Field(
+        default_factory=list, description="Bearer tokens of the newsroom CMS (POST /v1/articles)"
+    )
+    editor_tokens: list[SecretStr] = Field(default_factory=list, description="Bearer tokens of desk editors")
+    translator_tokens: list[SecretStr] = Field(default_factory=list, description="Bearer tokens of translators")
+    admin_tokens: list[SecretStr] = Field(default_factory=list, description="Bearer tokens for the admin API")
+
+    # limits
+    max_article_bytes: int = Field(1_000_000, description="Largest accepted article document (bytes of JSON)")
+    max_request_bytes: int = Field(8_000_000, description="Largest accepted HTTP request body")
+    max_batch_items: int = Field(500, description="Most articles in one ingest batch")
+
+    # feeds
+    feed_size: int = Field(50, description="Entries in a subscription document and per archive page")
+    render_debounce_seconds: float = Field(1.0, description="Quiet time before a feed rebuild")
+    render_max_delay_seconds: float = Field(5.0, description="Longest a changed feed waits for its rebuild")
+    websub_hubs: list[str] = Field(default_factory=list, description="WebSub hubs pinged after a feed changes")
+    export_dir: Path | None = Field(None, description="Folder that rendered feeds are exported to (nginx/CDN)")
+
+    # languages
+    digits: dict[str, DigitStyle] = Field(
+        default_factory=dict, description='Digit style per language, e.g. {"ckb": "latn", "ar": "arab"}'
+    )
+
+    # reliability
+    step_deadline_seconds: float = Field(300.0, description="A step not done by then is re-enqueued")
+    sweep_interval_seconds: float = Field(15.0, description="How often the sweeper runs (Celery beat)")
+    task_time_limit: float = Field(300.0, description="Hard time limit of one task")
+    visibility_timeout: int = Field(3600, description="Redis visibility timeout (seconds), above any task runtime")
+
+    # partners
+    partner_rate_limit: int = Field(120, description="Pull API requests per partner per minute")
+    push_timeout_seconds: float = Field(10.0, description="Time-out of one webhook POST")
+    push_max_attempts: int = Field(8, description="Attempts before a delivery is dead-lettered")
+    allow_private_webhooks: bool = Field(False, description="Allow loopback/private webhook targets for all partners")
+
+    log_json: bool = Field(True, description="Structured JSON logs")
+    log_level: str = Field("INFO", description="Log level")
+
+    @field_validator("newsroom_tokens", "editor_tokens", "translator_tokens", "admin_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: Any) -> Any:
+        # Accept a comma-separated string as well as a JSON list in the environment.
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @property
+    def effective_redis_url(self) -> str | None:
+        if self.redis_url:
+            return self.redis_url
+        if self.broker_url and self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return None
+
+    def masked(self) -> dict[str, Any]:
+        """Settings as plain data with secrets and URL passwords masked."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, list) and value and isinstance(value[0], SecretStr):
+                value = [f"****{len(v.get_secret_value())}" for v in value]
+            elif isinstance(value, SecretStr):
+                value = "****"
+            elif isinstance(value, str) and "://" in value and "@" in value:
+                value = _mask_url(value)
+            elif isinstance(value, Path):
+                value = str(value)
+            out[name] = value
+        return out
+
+
+def _mask_url(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:****@{host}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests, CLI options that change the env)."""
+    get_settings.cache_clear()

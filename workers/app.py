@@ -1,0 +1,65 @@
+"""The Celery application. Configuration comes from syndicate's settings, lazily."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from syndicate.settings import Settings, get_settings
+
+QUEUES = ("ingest", "translate", "render", "deliver", "maintenance")
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    transport = {
+        # Above the longest task and any countdown: a shorter value re-runs tasks in a loop.
+        "visibility_timeout": settings.visibility_timeout,
+        "socket_timeout": 10,
+        "socket_connect_timeout": 5,
+        "retry_on_timeout": True,
+    }
+    return {
+        "broker_url": settings.broker_url or "memory://",
+        "broker_transport_options": transport,
+        "visibility_timeout": settings.visibility_timeout,
+        "broker_connection_retry_on_startup": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        "task_ignore_result": True,  # outputs live in the database, never in a result backend
+        "result_backend": None,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_default_queue": "ingest",
+        "task_create_missing_queues": True,
+        "task_time_limit": settings.task_time_limit,
+        "task_soft_time_limit": max(1.0, settings.task_time_limit - 10),
+        "worker_hijack_root_logger": False,
+        "worker_send_task_events": False,
+        "worker_soft_shutdown_timeout": 10.0,
+        "worker_max_tasks_per_child": 10_000,
+        "beat_schedule": {
+            "sweep": {
+                "task": "syndicate.sweep",
+                "schedule": settings.sweep_interval_seconds,
+                "options": {"queue": "maintenance", "expires": settings.sweep_interval_seconds},
+            },
+        },
+        "timezone": "UTC",
+    }
+
+
+app = Celery("syndicate", set_as_current=False)
+app.add_defaults(lambda: celery_config(get_settings()))
+
+
+def configure(settings: Settings) -> Celery:
+    """Re-read configuration (tests and the CLI change settings at run time)."""
+    app.conf.update(celery_config(settings))
+    return app
+
+
+# Tasks register themselves on import.
+import workers.tasks  # noqa: E402,F401

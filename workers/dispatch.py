@@ -1,0 +1,81 @@
+"""Dispatch owed steps to Celery, after the transaction that owes them has committed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+
+import redis
+
+from syndicate.pipeline.outbox import Dispatcher, Message
+from syndicate.pipeline.publish import RENDER
+from syndicate.pipeline.run import batches
+from syndicate.pipeline.steps import STEPS
+from syndicate.settings import get_settings
+from workers.app import app
+
+log = logging.getLogger("syndicate.dispatch")
+SCHEDULED = "syndicate:render:scheduled:{}"
+
+
+@lru_cache(maxsize=4)
+def redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+
+def get_redis() -> redis.Redis | None:
+    url = get_settings().effective_redis_url
+    return redis_client(url) if url else None
+
+
+class CeleryDispatcher:
+    """Sends owed steps as Celery tasks, batched; feed rebuilds are debounced in Redis."""
+
+    def send(self, messages: Sequence[Message]) -> None:
+        settings = get_settings()
+        renders = [m for m in messages if m.step == RENDER]
+        others = [m for m in messages if m.step != RENDER]
+        try:
+            for step, ids in batches(others):
+                app.send_task(f"syndicate.{step}", args=[ids], queue=STEPS[step].queue)
+            for m in renders:
+                self._schedule_render(m.subject_id, settings.render_debounce_seconds, settings.render_max_delay_seconds)
+        except Exception:
+            # The rows are committed and pending: the sweeper sends them once due.
+            log.exception("dispatch failed; the sweeper will re-send", extra={"messages": len(messages)})
+
+    def _schedule_render(self, feed_id: int, debounce: float, max_delay: float) -> None:
+        client = get_redis()
+        if client is not None:
+            ttl_ms = int((max_delay + debounce) * 1000) + 30_000
+            if not client.set(SCHEDULED.format(feed_id), 1, nx=True, px=ttl_ms):
+                return  # a rebuild is already scheduled and will read the newest data
+        app.send_task(f"syndicate.{RENDER}", args=[[feed_id]], queue=STEPS[RENDER].queue, countdown=debounce)
+
+    def reschedule_render(self, feed_id: int, delay: float) -> None:
+        app.send_task(f"syndicate.{RENDER}", args=[[feed_id]], queue=STEPS[RENDER].queue, countdown=delay)
+
+    def render_started(self, feed_id: int) -> None:
+        client = get_redis()
+        if client is not None:
+            client.delete(SCHEDULED.format(feed_id))
+
+
+_celery = CeleryDispatcher()
+_override: list[Dispatcher] = []
+
+
+def dispatcher() -> Dispatcher:
+    """Where tasks send their next steps: Celery, unless the in-process runner is active."""
+    return _override[-1] if _override else _celery
+
+
+@contextmanager
+def use_dispatcher(d: Dispatcher) -> Iterator[None]:
+    _override.append(d)
+    try:
+        yield
+    finally:
+        _override.pop()
