@@ -6,12 +6,13 @@ the environment; tests call :func:`reset_settings` after changing it.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DigitStyle = Literal["latn", "arab"]
 
@@ -41,12 +42,18 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Baghdad", description="Default zone for dates shown to readers")
 
     # credentials (partner keys live hashed in the database)
-    newsroom_tokens: list[SecretStr] = Field(
+    newsroom_tokens: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list, description="Bearer tokens of the newsroom CMS (POST /v1/articles)"
     )
-    editor_tokens: list[SecretStr] = Field(default_factory=list, description="Bearer tokens of desk editors")
-    translator_tokens: list[SecretStr] = Field(default_factory=list, description="Bearer tokens of translators")
-    admin_tokens: list[SecretStr] = Field(default_factory=list, description="Bearer tokens for the admin API")
+    editor_tokens: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Bearer tokens of desk editors"
+    )
+    translator_tokens: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Bearer tokens of translators"
+    )
+    admin_tokens: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Bearer tokens for the admin API"
+    )
 
     # limits
     max_article_bytes: int = Field(1_000_000, description="Largest accepted article document (bytes of JSON)")
@@ -57,7 +64,9 @@ class Settings(BaseSettings):
     feed_size: int = Field(50, description="Entries in a subscription document and per archive page")
     render_debounce_seconds: float = Field(1.0, description="Quiet time before a feed rebuild")
     render_max_delay_seconds: float = Field(5.0, description="Longest a changed feed waits for its rebuild")
-    websub_hubs: list[str] = Field(default_factory=list, description="WebSub hubs pinged after a feed changes")
+    websub_hubs: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="WebSub hubs pinged after a feed changes"
+    )
     export_dir: Path | None = Field(None, description="Folder that rendered feeds are exported to (nginx/CDN)")
 
     # languages
@@ -80,11 +89,15 @@ class Settings(BaseSettings):
     log_json: bool = Field(True, description="Structured JSON logs")
     log_level: str = Field("INFO", description="Log level")
 
-    @field_validator("newsroom_tokens", "editor_tokens", "translator_tokens", "admin_tokens", mode="before")
+    @field_validator(
+        "newsroom_tokens", "editor_tokens", "translator_tokens", "admin_tokens", "websub_hubs", mode="before"
+    )
     @classmethod
     def _split_tokens(cls, value: Any) -> Any:
         # Accept a comma-separated string as well as a JSON list in the environment.
-        if isinstance(value, str) and not value.lstrip().startswith("["):
+        if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
@@ -118,6 +131,16 @@ def _mask_url(url: str) -> str:
     creds, host = rest.rsplit("@", 1)
     user = creds.split(":", 1)[0]
     return f"{scheme}://{user}:****@{host}"
+
+
+def settings_table() -> str:
+    """The settings reference as a Markdown table (kept in the README)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default if field.default_factory is None else field.default_factory()  # type: ignore[call-arg]
+        shown = "" if default in (None, [], {}) else f"`{default}`"
+        rows.append(f"| `SYNDICATE_{name.upper()}` | {shown} | {field.description or ''} |")
+    return "\n".join(rows)
 
 
 @lru_cache(maxsize=1)

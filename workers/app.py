@@ -11,6 +11,14 @@ from syndicate.settings import Settings, get_settings
 QUEUES = ("ingest", "translate", "render", "deliver", "maintenance")
 
 
+def task_routes() -> dict[str, dict[str, str]]:
+    from syndicate.pipeline.steps import STEPS
+
+    routes = {f"syndicate.{step}": {"queue": info.queue} for step, info in STEPS.items()}
+    routes["syndicate.sweep"] = {"queue": "maintenance"}
+    return routes
+
+
 def celery_config(settings: Settings) -> dict[str, Any]:
     transport = {
         # Above the longest task and any countdown: a shorter value re-runs tasks in a loop.
@@ -33,6 +41,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "task_default_queue": "ingest",
+        "task_routes": task_routes(),
         "task_create_missing_queues": True,
         "task_time_limit": settings.task_time_limit,
         "task_soft_time_limit": max(1.0, settings.task_time_limit - 10),
@@ -57,7 +66,15 @@ app.add_defaults(lambda: celery_config(get_settings()))
 
 def configure(settings: Settings) -> Celery:
     """Re-read configuration (tests and the CLI change settings at run time)."""
+    previous = app.conf.broker_url
     app.conf.update(celery_config(settings))
+    if previous != app.conf.broker_url:
+        # kombu keeps connection pools in a global registry keyed by URL: start afresh.
+        from kombu import pools
+
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
     return app
 
 

@@ -59,7 +59,7 @@ def _make(step: str) -> StepTask:
     run.__name__ = step
     run.__doc__ = f"Run the {step!r} step for the given subject ids."
     base = RenderTask if step == RENDER else StepTask
-    task = app.task(base=base, bind=True, name=task_name(step), step=step, queue=STEPS[step].queue)(run)
+    task = app.task(base=base, bind=True, name=task_name(step), step=step)(run)
     return task  # type: ignore[no-any-return]
 
 

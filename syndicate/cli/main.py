@@ -208,10 +208,15 @@ def db_upgrade(database: DatabaseOpt = None) -> None:
 
 
 @app.command()
-def config() -> None:
+def config(
+    table: Annotated[bool, typer.Option("--table", help="Print the settings reference as a Markdown table")] = False,
+) -> None:
     """Print the effective settings, secrets masked."""
-    from syndicate.settings import get_settings
+    from syndicate.settings import get_settings, settings_table
 
+    if table:
+        print(settings_table())
+        return
     console.print_json(json.dumps(get_settings().masked(), ensure_ascii=False, default=str))
 
 

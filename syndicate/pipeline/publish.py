@@ -60,7 +60,8 @@ def mark_dirty(uow: UnitOfWork, feed_ids: set[int] | list[int], *, now: datetime
 def sync_membership(uow: UnitOfWork, article: Article, document: dict | None) -> set[int]:
     """Make the article's feed entries match ``document`` (None: leave every feed).
 
-    Returns the ids of feeds whose membership changed.
+    Returns the ids of feeds the article left: they change now. Feeds it joined
+    change once its rendition is ready, and the process step marks those.
     """
     session = uow.session
     current = {e.feed_id: e for e in session.scalars(select(FeedEntry).where(FeedEntry.article_id == article.id))}
@@ -69,10 +70,10 @@ def sync_membership(uow: UnitOfWork, article: Article, document: dict | None) ->
         for ref in feeds_for(document):
             feed = feed_row(session, ref)
             wanted[feed.id] = feed
-    changed: set[int] = set()
+    left: set[int] = set()
     for feed_id in sorted(set(current) - set(wanted)):
         session.execute(delete(FeedEntry).where(FeedEntry.id == current[feed_id].id))
-        changed.add(feed_id)
+        left.add(feed_id)
     for feed_id in sorted(set(wanted) - set(current)):
         position = (
             session.execute(
@@ -84,9 +85,8 @@ def sync_membership(uow: UnitOfWork, article: Article, document: dict | None) ->
             - 1
         )
         session.add(FeedEntry(feed_id=feed_id, article_id=article.id, position=position))
-        changed.add(feed_id)
     session.flush()
-    return changed
+    return left
 
 
 def feeds_of(session: Session, article_id: int) -> set[int]:
@@ -94,7 +94,7 @@ def feeds_of(session: Session, article_id: int) -> set[int]:
 
 
 def release(uow: UnitOfWork, article: Article, version: ArticleVersion, *, now: datetime) -> set[int]:
-    """Make a version public if it may be: joins feeds, returns feeds to mark dirty."""
+    """Make a version public if it may be: joins feeds, returns the feeds it left."""
     embargoed = article.embargo_until is not None and article.embargo_until > now
     if article.withdrawn:
         return sync_membership(uow, article, None)

@@ -48,7 +48,10 @@ def process(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None
         version.rendition = localize(version.document, article_id=article.id)
         version.processed_at = utcnow()
         if version.version == article.current_version:
-            feeds = feeds_of(session, article.id)
+            # Sibling language versions link to this one (hreflang): their feeds change too.
+            feeds: set[int] = set()
+            for member in session.scalars(select(Article.id).where(Article.story_id == article.story_id)):
+                feeds |= feeds_of(session, member)
             if feeds:
                 mark_dirty(uow, feeds)
         for hook in PROCESSED_HOOKS:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from syndicate.pipeline.outbox import Dispatcher, Message, UnitOfWork, unit_of_work
-from syndicate.pipeline.publish import mark_dirty, release
+from syndicate.pipeline.publish import feeds_of, mark_dirty, release
 from syndicate.settings import Settings
 from syndicate.storage.db import Database
 from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
@@ -80,9 +80,11 @@ def release_embargoes(db: Database, dispatcher: Dispatcher, settings: Settings, 
                 )
             )
             assert version is not None
-            changed = release(uow, article, version, now=now)
-            if changed:
-                mark_dirty(uow, changed, now=now)
+            release(uow, article, version, now=now)
+            # The version was processed while embargoed: its feeds change now.
+            joined = feeds_of(uow.session, article.id)
+            if joined and version.processed_at is not None:
+                mark_dirty(uow, joined, now=now)
             for hook in RELEASE_HOOKS:
                 hook(uow, settings, article, version)
     return len(due)
