@@ -24,8 +24,9 @@ def compose_command() -> list[str]:
 
 
 def test_compose_config_passes() -> None:
-    proc = subprocess.run([*compose_command(), "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True,
-                          cwd=ROOT)
+    proc = subprocess.run(
+        [*compose_command(), "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True, cwd=ROOT
+    )
     assert proc.returncode == 0, proc.stderr
 
 

@@ -15,7 +15,7 @@ from syndicate.domain.prepare import parse_document
 from syndicate.errors import Problem, TooLarge, ValidationFailed
 from syndicate.metrics import ARTICLES_INGESTED
 from syndicate.pipeline.ingest import IngestResult, ingest
-from syndicate.pipeline.outbox import Dispatcher, unit_of_work
+from syndicate.pipeline.outbox import BufferedDispatcher, Dispatcher, unit_of_work
 from syndicate.settings import Settings
 from syndicate.storage.db import Database
 
@@ -74,8 +74,13 @@ def store(db: Database, dispatcher: Dispatcher, settings: Settings, doc: Article
 def ingest_sources(
     db: Database, dispatcher: Dispatcher, settings: Settings, sources: Iterable[Source]
 ) -> list[IngestResult]:
+    """Validate everything, then store each document; next steps go out in batches."""
     docs = validate_all(sources, settings)
-    return [store(db, dispatcher, settings, doc) for doc in docs]
+    buffered = BufferedDispatcher(dispatcher)
+    try:
+        return [store(db, buffered, settings, doc) for doc in docs]
+    finally:
+        buffered.flush()
 
 
 def read_sources(path: str, stdin_text: str | None = None) -> Iterator[Source]:

@@ -1,0 +1,1 @@
+"""syndicate's benchmark suite: ``python -m bench``. See bench/README.md."""
