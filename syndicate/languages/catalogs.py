@@ -19,7 +19,7 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 from babel.plural import to_gettext
 
 from syndicate import __version__
@@ -137,7 +137,11 @@ def check_catalog(language: str, template: Catalog) -> CatalogReport:
         return CatalogReport(language, lang.catalog, (Problem(where, "no catalog"),))
     catalog = i18n.read_catalog(lang.catalog)
     problems: list[Problem] = []
-    wrong = plural_mismatches(catalog, lang.babel_locale)
+    try:
+        wrong = plural_mismatches(catalog, lang.babel_locale)
+    except (ValueError, SyntaxError) as exc:
+        wrong = []
+        problems.append(Problem(where, f"Plural-Forms is not a valid C expression: {exc}"))
     if wrong:
         expected = cldr_plural_forms(lang.babel_locale)
         problems.append(Problem(where, f"Plural-Forms differs from CLDR for n={wrong[:5]}…; use {expected!r}"))
@@ -180,8 +184,3 @@ def check(template: Catalog | None = None) -> list[CatalogReport]:
     """Every registered language's catalog against the template."""
     template = template or read_template()
     return [check_catalog(code, template) for code in LANGUAGES]
-
-
-def write_catalog(catalog: Catalog, path: Path) -> None:
-    with path.open("wb") as fh:
-        write_po(fh, catalog, width=0, sort_output=True, ignore_obsolete=True)
