@@ -74,7 +74,7 @@ def clean_article(article: Article) -> Article:
     def text(value: str | None, kind: str = "text") -> str | None:
         if value is None:
             return None
-        return normalize(value, lang, "title" if kind == "title" else "text")  # type: ignore[arg-type]
+        return normalize(value, lang, "title" if kind == "title" else "text")
 
     # Sanitise first, then normalise only the text: attribute values (URLs) keep their bytes.
     body = normalize_html(sanitize_html(article.body_html), lang)

@@ -19,7 +19,7 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 from babel.plural import to_gettext
 
 from syndicate import __version__
@@ -34,6 +34,8 @@ SOURCES = ("syndicate", "workers")
 KEYWORDS = ("gettext:2", "ngettext:2,3", "N_", "N_plural:1,2")
 CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
+# A message id or string: one text, or one per plural form (Babel gives tuples or lists).
+Text = str | tuple[str, ...] | list[str] | None
 
 
 def template_path() -> Path:
@@ -63,10 +65,19 @@ def cldr_plural_forms(babel_locale: str) -> str:
 
 
 def _fix_plural_header(path: Path, babel_locale: str) -> None:
-    # pybabel init takes Plural-Forms from its own table, which is wrong for Arabic (#816).
+    # pybabel init takes Plural-Forms from its own table, which is wrong for Arabic (#816)
+    # and gives Persian a single form where CLDR has two.
     text = path.read_text("utf-8")
     fixed = re.sub(r'"Plural-Forms: [^"]*\\n"', f'"Plural-Forms: {cldr_plural_forms(babel_locale)}\\\\n"', text)
     path.write_text(fixed, "utf-8")
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    for msg in catalog:
+        if msg.id and isinstance(msg.id, tuple | list):
+            forms = list(_strings(msg.string))[: catalog.num_plurals]
+            msg.string = tuple(forms + [""] * (catalog.num_plurals - len(forms)))
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=0)
 
 
 def init(language: str) -> Path:
@@ -102,7 +113,7 @@ def current_template() -> Catalog:
 
 
 def msgids(catalog: Catalog) -> set[str | tuple[str, ...]]:
-    return {m.id for m in catalog if m.id}
+    return {m.id if isinstance(m.id, str) else tuple(m.id) for m in catalog if m.id}
 
 
 def plural_index_cldr(babel_locale: str, n: int) -> int:
@@ -150,7 +161,7 @@ def check_catalog(language: str, template: Catalog) -> CatalogReport:
             continue
         found = catalog.get(msg.id)
         label = msg.id if isinstance(msg.id, str) else msg.id[0]
-        if found is None or found.fuzzy or not all(s for s in _strings(found.string)):
+        if found is None or found.fuzzy or not _strings(found.string) or not all(_strings(found.string)):
             problems.append(Problem(f"{where}: {label!r}", "not translated"))
             continue
         problems += _placeholder_problems(f"{where}: {label!r}", msg.id, found.string)
@@ -163,11 +174,13 @@ def check_catalog(language: str, template: Catalog) -> CatalogReport:
     return CatalogReport(language, lang.catalog, tuple(problems))
 
 
-def _strings(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+def _strings(value: Text) -> tuple[str, ...]:
+    if value is None:
+        return ()
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _placeholder_problems(where: str, msgid: str | tuple[str, ...], msgstr: str | tuple[str, ...]) -> list[Problem]:
+def _placeholder_problems(where: str, msgid: Text, msgstr: Text) -> list[Problem]:
     allowed = set().union(*(_placeholders(m) for m in _strings(msgid)))
     out = []
     for form in _strings(msgstr):
