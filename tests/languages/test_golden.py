@@ -94,6 +94,7 @@ def test_article_through_the_pipeline(code: str, db: Database, settings: Setting
     assert ninjs["language"] == bcp47
     assert ninjs["bodies"][0]["value"] == rend["body_html"]
     assert ninjs["headlines"][0]["value"] == out["document"]["headline"]
+    assert ninjs["located"] == dateline
 
 
 @pytest.mark.parametrize(
