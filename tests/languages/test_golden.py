@@ -100,6 +100,7 @@ def test_article_through_the_pipeline(code: str, db: Database, settings: Setting
 @pytest.mark.parametrize(
     ("code", "when", "headline_digits"),
     [("ckb", "٢١ی کانوونی دووەمی ٢٠٢٠ ١٤:٠٥", "٤٠٠"), ("ar", "٢١ كانون الثاني ٢٠٢٠، ١٤:٠٥", "٤٠٠")],
+    ids=["ckb", "ar"],
 )
 def test_arabic_indic_digits_reach_the_feed(
     code: str, when: str, headline_digits: str, db: Database, settings: Settings, tmp_path: Path,
