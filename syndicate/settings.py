@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DigitStyle = Literal["latn", "arab"]
+# CLDR numbering systems: latn 0123, arab ٠١٢٣ (Arabic-Indic), arabext ۰۱۲۳ (Persian).
+DigitStyle = Literal["latn", "arab", "arabext"]
 
 
 class Settings(BaseSettings):
@@ -72,6 +73,9 @@ class Settings(BaseSettings):
     # languages
     digits: dict[str, DigitStyle] = Field(
         default_factory=dict, description='Digit style per language, e.g. {"ckb": "latn", "ar": "arab"}'
+    )
+    glossary_path: Path | None = Field(
+        None, description="Editable glossary of names and terms (JSON); unset = the built-in one"
     )
 
     # reliability

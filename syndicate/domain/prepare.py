@@ -6,6 +6,7 @@ Used by every ingest path (API, CLI, tests) so the rules cannot drift apart.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,7 +14,9 @@ from pydantic import ValidationError
 from syndicate.domain.article import Article, Status, Withdrawal
 from syndicate.domain.cleaning import one_line, sanitize_html, scrub, visible_text
 from syndicate.errors import Problem, TooLarge, ValidationFailed
-from syndicate.languages.normalize import normalize
+from syndicate.languages.normalize import normalize, normalize_html, warnings
+
+log = logging.getLogger("syndicate.editorial")
 
 # Single-line fields: line breaks are collapsed; everything else keeps its breaks.
 _TITLE_FIELDS = ("headline", "dateline")
@@ -51,7 +54,17 @@ def parse_document(raw: Any, *, max_bytes: int, size: int | None = None) -> Arti
         article = Article.model_validate(doc)
     except ValidationError as exc:
         raise ValidationFailed(problems_from(exc)) from None
-    return clean_article(article)
+    cleaned = clean_article(article)
+    for problem in orthography_warnings(cleaned):
+        # Not an error: the text is stored as written; the desk sees these in the logs.
+        log.warning(
+            "spelling to check in %s v%s %s",
+            cleaned.id,
+            cleaned.version,
+            problem,
+            extra={"article": cleaned.id, "version": cleaned.version, "field": problem.field},
+        )
+    return cleaned
 
 
 def clean_article(article: Article) -> Article:
@@ -61,28 +74,36 @@ def clean_article(article: Article) -> Article:
     def text(value: str | None, kind: str = "text") -> str | None:
         if value is None:
             return None
-        return normalize(value, lang, "title" if kind == "title" else "text")  # type: ignore[arg-type]
+        return normalize(value, lang, "title" if kind == "title" else "text")
 
-    body = sanitize_html(normalize(article.body_html, lang, "text"))
+    # Sanitise first, then normalise only the text: attribute values (URLs) keep their bytes.
+    body = normalize_html(sanitize_html(article.body_html), lang)
     if not visible_text(body):
         raise ValidationFailed([Problem("body_html", "empty once unsafe markup is removed")])
+
+    def line(value: str | None) -> str | None:
+        return one_line(text(value, "title") or "") or None
+
     update: dict[str, Any] = {
-        "headline": one_line(text(article.headline, "title") or ""),
+        "headline": line(article.headline) or "",
         "standfirst": text(article.standfirst),
         "body_html": body,
-        "dateline": one_line(text(article.dateline, "title") or "") or None,
-        "tags": [one_line(text(t, "title") or "") for t in article.tags],
-        "byline": [a.model_copy(update={"name": one_line(text(a.name, "title") or "")}) for a in article.byline],
+        "dateline": line(article.dateline),
+        # A tag made only of invisible characters disappears rather than failing validation.
+        "tags": [t for t in (line(t) for t in article.tags) if t],
+        "byline": [a.model_copy(update={"name": line(a.name) or "", "role": line(a.role)}) for a in article.byline],
         "media": [
             m.model_copy(
-                update={
-                    "caption": text(m.caption),
-                    "credit": one_line(text(m.credit, "title") or "") or None,
-                    "rights_holder": text(m.rights_holder, "title"),
-                }
+                update={"caption": text(m.caption), "credit": line(m.credit), "rights_holder": line(m.rights_holder)}
             )
             for m in article.media
         ],
+        "rights": article.rights.model_copy(
+            update={
+                "copyright_holder": line(article.rights.copyright_holder),
+                "usage_terms": text(article.rights.usage_terms),
+            }
+        ),
         "correction_note": text(article.correction_note),
     }
     if not update["headline"]:
@@ -92,3 +113,19 @@ def clean_article(article: Article) -> Article:
         return Article.model_validate({**article.model_dump(), **update})
     except ValidationError as exc:
         raise ValidationFailed(problems_from(exc)) from None
+
+
+def orthography_warnings(article: Article) -> list[Problem]:
+    """Words in a cleaned article that the normaliser could not fix safely, per field."""
+    lang = article.language
+    fields: list[tuple[str, str | None]] = [
+        ("headline", article.headline),
+        ("standfirst", article.standfirst),
+        ("body_html", visible_text(article.body_html)),
+        ("dateline", article.dateline),
+        ("correction_note", article.correction_note),
+    ]
+    fields += [(f"tags.{i}", t) for i, t in enumerate(article.tags)]
+    fields += [(f"byline.{i}.name", a.name) for i, a in enumerate(article.byline)]
+    fields += [(f"media.{i}.caption", m.caption) for i, m in enumerate(article.media)]
+    return [Problem(name, message) for name, value in fields if value for message in warnings(value, lang)]

@@ -1,8 +1,10 @@
 """gettext catalogs for every string the service itself writes (feeds, payloads).
 
-Catalogs live in ``locales/<catalog>/LC_MESSAGES/syndicate.po`` and are
-compiled in memory when first used (and again when the .po changes), so no
-committed ``.mo`` file can go stale.
+Catalogs live in ``locales/<catalog>/LC_MESSAGES/syndicate.po`` (Kurmanji in
+``ku/``: Babel resolves neither ``kmr`` nor ``ku_TR`` to a ``kmr/`` folder) and
+are compiled in memory when first used, and again when the .po changes, so no
+committed ``.mo`` file can go stale. The plural rule comes from each catalog's
+``Plural-Forms`` header; ``syndicate i18n check`` compares it with CLDR.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import os
 import threading
 from pathlib import Path
 
+from babel import Locale
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -22,32 +26,41 @@ DOMAIN = "syndicate"
 LOCALES_DIR = Path(os.environ.get("SYNDICATE_LOCALES_DIR", Path(__file__).resolve().parents[2] / "locales"))
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[float, NullTranslations]] = {}
+_cache: dict[Path, tuple[float, NullTranslations]] = {}
+
+
+def catalog_name(language: str) -> str:
+    """The catalog folder of a public language code (``kmr`` → ``ku``)."""
+    return LANGUAGES[language].catalog if language in LANGUAGES else language
 
 
 def po_path(catalog: str) -> Path:
     return LOCALES_DIR / catalog / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def read_catalog(catalog: str) -> Catalog:
+    with po_path(catalog).open("rb") as fh:
+        return read_po(fh, locale=None, domain=DOMAIN)
+
+
+def compile_catalog(catalog: Catalog) -> Translations:
+    """A catalog compiled in memory (fuzzy entries left out, as msgfmt does)."""
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(buf, domain=DOMAIN)
+
+
 def translations(language: str) -> NullTranslations:
-    """Compiled translations for a public language code (``kmr`` reads ``ku/``)."""
-    catalog = LANGUAGES[language].catalog if language in LANGUAGES else language
-    path = po_path(catalog)
+    """Compiled translations for a public language code; the msgids themselves when none."""
+    path = po_path(catalog_name(language))
     mtime = path.stat().st_mtime if path.exists() else -1.0
     with _lock:
-        cached = _cache.get(catalog)
+        cached = _cache.get(path)
         if cached and cached[0] == mtime:
             return cached[1]
-        if mtime < 0:
-            result: NullTranslations = NullTranslations()
-        else:
-            with path.open("rb") as fh:
-                po = read_po(fh, locale=catalog, domain=DOMAIN)
-            buf = io.BytesIO()
-            write_mo(buf, po, use_fuzzy=False)
-            buf.seek(0)
-            result = Translations(buf, domain=DOMAIN)
-        _cache[catalog] = (mtime, result)
+        result = compile_catalog(read_catalog(catalog_name(language))) if mtime >= 0 else NullTranslations()
+        _cache[path] = (mtime, result)
         return result
 
 
@@ -62,3 +75,24 @@ def ngettext(language: str, singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it here."""
     return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural pair for extraction; translate with ``ngettext(lang, *pair, n)``."""
+    return singular, plural
+
+
+def language_name(code: str, in_language: str) -> str:
+    """The name of language ``code`` written in ``in_language``.
+
+    From the catalogs (msgid = the registry's English name); for a language the
+    catalogs do not know yet, CLDR's display name, so adding a language does not
+    require touching every other catalog first.
+    """
+    lang = LANGUAGES[code]
+    name = gettext(in_language, lang.english_name)
+    if name != lang.english_name or catalog_name(in_language) == "en":
+        return name
+    target = LANGUAGES[in_language].babel_locale if in_language in LANGUAGES else in_language
+    display = Locale.parse(lang.babel_locale).get_display_name(Locale.parse(target))
+    return display or name

@@ -84,7 +84,8 @@ def build(ctx: PayloadContext) -> dict[str, Any]:
         )
     item["by"] = ", ".join(a["name"] for a in doc.get("byline", [])) or ctx.outlet
     if doc.get("dateline"):
-        item["located"] = doc["dateline"]
+        # The localized dateline (هەولێر، هەرێمی کوردستان), not the newsroom's English one.
+        item["located"] = rend.get("dateline") or doc["dateline"]
     subjects = [{"name": doc["section"], "rel": "section", "literal": doc["section"]}] if doc.get("section") else []
     subjects += [{"name": t, "rel": "tag", "literal": t} for t in doc.get("tags", [])]
     if subjects:
