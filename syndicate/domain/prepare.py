@@ -54,17 +54,7 @@ def parse_document(raw: Any, *, max_bytes: int, size: int | None = None) -> Arti
         article = Article.model_validate(doc)
     except ValidationError as exc:
         raise ValidationFailed(problems_from(exc)) from None
-    cleaned = clean_article(article)
-    for problem in orthography_warnings(cleaned):
-        # Not an error: the text is stored as written; the desk sees these in the logs.
-        log.warning(
-            "spelling to check in %s v%s %s",
-            cleaned.id,
-            cleaned.version,
-            problem,
-            extra={"article": cleaned.id, "version": cleaned.version, "field": problem.field},
-        )
-    return cleaned
+    return clean_article(article)
 
 
 def clean_article(article: Article) -> Article:
@@ -113,6 +103,18 @@ def clean_article(article: Article) -> Article:
         return Article.model_validate({**article.model_dump(), **update})
     except ValidationError as exc:
         raise ValidationFailed(problems_from(exc)) from None
+
+
+def log_warnings(article: Article, problems: list[Problem]) -> None:
+    """Not errors: the text is stored as written; the desk sees these in the logs and the ingest answer."""
+    for problem in problems:
+        log.warning(
+            "spelling to check in %s v%s %s",
+            article.id,
+            article.version,
+            problem,
+            extra={"article": article.id, "version": article.version, "field": problem.field},
+        )
 
 
 def orthography_warnings(article: Article) -> list[Problem]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from syndicate.domain.article import Article as ArticleDoc
 from syndicate.domain.article import Status, Withdrawal
+from syndicate.domain.prepare import log_warnings, orthography_warnings
 from syndicate.errors import Conflict, Problem, ValidationFailed
 from syndicate.pipeline.outbox import UnitOfWork
 from syndicate.pipeline.publish import mark_dirty, release, sync_membership
@@ -38,13 +39,14 @@ class IngestResult:
     outcome: Outcome
     article_id: int | None = None
     message: str = ""
+    warnings: tuple[str, ...] = ()  # words the normaliser could not fix safely, for editors
 
     @property
     def changed(self) -> bool:
         return self.outcome in (Outcome.created, Outcome.updated, Outcome.withdrawn)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "outcome": str(self.outcome)}
+        return {**asdict(self), "outcome": str(self.outcome), "warnings": list(self.warnings)}
 
 
 def content_hash(document: dict[str, Any]) -> str:
@@ -101,7 +103,10 @@ def ingest(uow: UnitOfWork, doc: ArticleDoc | Withdrawal, *, now: datetime | Non
         mark_dirty(uow, changed, now=now)
     uow.owe(PROCESS, version.id)
     outcome = Outcome.created if created else Outcome.updated
-    return IngestResult(doc.id, doc.version, outcome, article.id, f"stored version {doc.version}")
+    problems = orthography_warnings(doc)
+    log_warnings(doc, problems)
+    notes = tuple(str(p) for p in problems)
+    return IngestResult(doc.id, doc.version, outcome, article.id, f"stored version {doc.version}", notes)
 
 
 def add_version(session: Session, article: Article, number: int, status: str, document: dict) -> ArticleVersion:

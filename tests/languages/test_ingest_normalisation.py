@@ -54,10 +54,16 @@ def test_every_text_field_is_normalised() -> None:
     assert doc["body_html"].startswith(f"<p>هەولێر {link}")
 
 
-def test_words_the_normaliser_cannot_fix_are_logged_for_editors(editorial_log: pytest.LogCaptureFixture) -> None:
+def test_words_the_normaliser_cannot_fix_are_reported_to_editors(
+    editorial_log: pytest.LogCaptureFixture, db: Database, settings: Settings
+) -> None:
     cleaned = parse_document(MESSY, max_bytes=1_000_000)
     problems = orthography_warnings(cleaned)  # type: ignore[arg-type]
     assert [(p.field, p.message.split(":")[0]) for p in problems] == [("body_html", "ئهمڕۆ")]
+    [result] = ingest_sources(db, NullDispatcher(), settings, [Source("messy", MESSY, 1000)])
+    # The CMS gets them back in the ingest answer, and they are logged for the desk.
+    assert len(result.warnings) == 1 and "ئهمڕۆ" in result.warnings[0]
+    assert result.as_dict()["warnings"] == list(result.warnings)
     # Deduplicated: the record may reach caplog through the root logger as well.
     records = list({id(r): r for r in editorial_log.records if r.name == "syndicate.editorial"}.values())
     assert len(records) == 1
@@ -66,8 +72,9 @@ def test_words_the_normaliser_cannot_fix_are_logged_for_editors(editorial_log: p
     assert "ئهمڕۆ" in records[0].getMessage()
 
 
-def test_clean_text_logs_nothing(editorial_log: pytest.LogCaptureFixture) -> None:
-    parse_document(article(), max_bytes=1_000_000)
+def test_clean_text_logs_nothing(editorial_log: pytest.LogCaptureFixture, db: Database, settings: Settings) -> None:
+    [result] = ingest_sources(db, NullDispatcher(), settings, [Source("clean", article(), 1000)])
+    assert result.warnings == ()
     assert not [r for r in editorial_log.records if r.name == "syndicate.editorial"]
 
 
