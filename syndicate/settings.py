@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     websub_hubs: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="WebSub hubs pinged after a feed changes"
     )
+    websub_timeout_seconds: float = Field(5.0, description="Time-out of one WebSub publish ping")
+    websub_retry_seconds: float = Field(30.0, description="First delay before pinging a failed hub again (doubles)")
+    feed_max_age_seconds: int = Field(60, description="Cache-Control max-age of subscription feeds and sitemaps")
+    archive_max_age_seconds: int = Field(86400, description="Cache-Control max-age of full archive pages")
     export_dir: Path | None = Field(None, description="Folder that rendered feeds are exported to (nginx/CDN)")
 
     # languages
