@@ -96,8 +96,9 @@ def send_ping(hub: str, topic: str, timeout: float) -> None:
         raise requests.HTTPError(f"hub answered {response.status_code}", response=response)
 
 
-def notify(pings: Sequence[Ping], timeout: float, sender: Sender = send_ping) -> list[Outcome]:
+def notify(pings: Sequence[Ping], timeout: float, sender: Sender | None = None) -> list[Outcome]:
     """Send the pings; after a hub's first failure its remaining pings wait for the next run."""
+    sender = sender or send_ping
     down: dict[str, str] = {}
     outcomes = []
     for ping in pings:
