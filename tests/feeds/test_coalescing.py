@@ -13,7 +13,7 @@ from syndicate.feeds.spec import CONTENT_TYPES
 from syndicate.pipeline.service import Source, ingest_sources
 from syndicate.settings import Settings
 from syndicate.storage.db import Database, get_database
-from syndicate.storage.models import Feed, FeedEntry
+from syndicate.storage.models import Feed, FeedDocument, FeedEntry
 from tests.feeds.conftest import configure
 from tests.feeds.rules import check_atom
 from tests.helpers import example, parse_feed
@@ -69,7 +69,8 @@ def test_burst_of_500_articles_costs_a_bounded_number_of_rebuilds(
 
     with db.read() as session:
         feeds = {f.key: f for f in session.scalars(select(Feed))}
-        entries = session.scalar(select(func.count()).select_from(FeedEntry).where(FeedEntry.feed_id == feeds["ckb"].id))
+        in_feed = FeedEntry.feed_id == feeds["ckb"].id
+        entries = session.scalar(select(func.count()).select_from(FeedEntry).where(in_feed))
     assert entries == BURST
     counts = {key: f.render_count for key, f in feeds.items()}
     print("rebuilds per feed:", counts)
@@ -81,8 +82,6 @@ def test_burst_of_500_articles_costs_a_bounded_number_of_rebuilds(
     ckb = feeds["ckb"]
     assert ckb.archived_pages == BURST // settings.feed_size and ckb.rendered_seq == ckb.change_seq
     with db.read() as session:
-        from syndicate.storage.models import FeedDocument
-
         front = session.get(FeedDocument, (ckb.id, "atom", 0))
         oldest = session.get(FeedDocument, (ckb.id, "atom", 1))
     assert front is not None and oldest is not None

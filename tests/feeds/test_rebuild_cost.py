@@ -22,7 +22,8 @@ from tests.helpers import article, example
 def ckb_story(n: int) -> dict:
     doc = example("cn-88412.ckb.json")
     doc.pop("translation_of")
-    doc.update(id=f"ckb-{n}", canonical_url=f"https://chira.example/ckb/kurdistan/{n}/s", headline=f"{doc['headline']} {n}")
+    doc.update(id=f"ckb-{n}", canonical_url=f"https://chira.example/ckb/kurdistan/{n}/s")
+    doc["headline"] = f"{doc['headline']} {n}"
     return doc
 
 
@@ -55,9 +56,7 @@ def rebuild(desk: Desk, key: str, page_mark: int | None = None) -> list[tuple[st
     return seen
 
 
-def test_rebuild_runs_the_same_statements_whatever_else_is_stored(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rebuild_runs_the_same_statements_whatever_else_is_stored(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     configure(monkeypatch, feed_size=2)
     desk.publish(*[ckb_story(n) for n in range(5)])
     small = rebuild(desk, "ckb", page_mark=1)
