@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     websub_retry_seconds: float = Field(30.0, description="First delay before pinging a failed hub again (doubles)")
     feed_max_age_seconds: int = Field(60, description="Cache-Control max-age of subscription feeds and sitemaps")
     archive_max_age_seconds: int = Field(86400, description="Cache-Control max-age of full archive pages")
+    sitemap_refresh_seconds: float = Field(600.0, description="How often news sitemaps drop stories past 48 hours")
     export_dir: Path | None = Field(None, description="Folder that rendered feeds are exported to (nginx/CDN)")
 
     # languages

@@ -101,3 +101,12 @@ def sweep() -> dict[str, int]:
 
     result = sweep_once(get_database(), dispatcher(), get_settings())
     return {"resent": result.resent, "released": result.released}
+
+
+@app.task(name="syndicate.sitemaps", ignore_result=True, acks_late=False)
+def sitemaps() -> int:
+    """Refresh the news sitemaps (Celery beat): stories leave them 48 hours after publication."""
+    from syndicate.feeds.sitemap import refresh_all
+
+    with get_database().transaction() as session:
+        return len(refresh_all(session, get_settings()))

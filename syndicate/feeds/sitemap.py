@@ -8,13 +8,14 @@ for an ISO 639 code of 2 or 3 letters, which the feed tags ``ku-Arab`` and
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syndicate.feeds import labels
-from syndicate.feeds.documents import store_site_document
+from syndicate.feeds.documents import export_site_document, store_site_document
 from syndicate.feeds.entries import latest_ready
 from syndicate.feeds.urls import article_link, sitemap_path
 from syndicate.languages.registry import LANGUAGES
@@ -79,3 +80,12 @@ def refresh(session: Session, settings: Settings, language: str, now: datetime |
     now = now or utcnow()
     body = write(settings, language, session, now)
     return store_site_document(session, sitemap_path(language), CONTENT_TYPE, body, now=now)
+
+
+def refresh_all(session: Session, settings: Settings, now: datetime | None = None) -> list[SiteDocument]:
+    """Refresh every language's sitemap (stories age out of the window without any new publication)."""
+    changed = [doc for lang in LANGUAGES if (doc := refresh(session, settings, lang, now)) is not None]
+    if settings.export_dir is not None:
+        for doc in changed:
+            export_site_document(Path(settings.export_dir), doc)
+    return changed
