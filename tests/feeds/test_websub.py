@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import parse_qs
 
@@ -14,9 +16,12 @@ from werkzeug import Request, Response
 from syndicate.feeds.spec import FORMATS
 from syndicate.feeds.urls import feed_url
 from syndicate.pipeline.run import run_step
+from syndicate.pipeline.service import Source, ingest_sources
 from syndicate.pipeline.steps import WEBSUB
 from syndicate.pipeline.sweeper import resend_overdue
-from syndicate.storage.models import HubNotice, OutboxMessage
+from syndicate.settings import Settings
+from syndicate.storage.db import Database, get_database
+from syndicate.storage.models import Feed, FeedDocument, HubNotice, OutboxMessage
 from syndicate.storage.types import utcnow
 from tests.feeds.conftest import Desk, configure
 from tests.helpers import article
@@ -103,4 +108,48 @@ def test_failing_hub_is_retried_and_blocks_nothing(
         rows = session.scalars(select(OutboxMessage).where(OutboxMessage.step == WEBSUB)).all()
         assert {r.status for r in rows} == {"done"}
         assert all(n.attempts == 0 and n.last_error is None for n in session.scalars(select(HubNotice)))
+    httpserver.check_handler_errors()
+
+
+def wait_for(condition: Callable[[], bool], limit: float = 120.0) -> None:
+    # A safety net against a hung worker, not a timing assertion.
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "the worker did not get there"
+        time.sleep(0.1)
+
+
+def owed_steps(db: Database, *, other_than: str) -> int:
+    with db.read() as session:
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
+        return len([r for r in rows if r.step != other_than])
+
+
+@pytest.mark.slow
+def test_hub_down_never_blocks_publishing_on_a_real_worker(
+    celery_worker: object, broker_settings: Settings, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workers.dispatch import dispatcher
+
+    good, bad = Hub(httpserver, "/good"), Hub(httpserver, "/bad", status=500)
+    settings = configure(monkeypatch, websub_hubs=f"{good.url},{bad.url}", websub_retry_seconds=3600)
+    db = get_database()
+    expected = Counter(feed_url(settings, key, fmt) for key in EN_FEEDS for fmt in FORMATS)
+    ingest_sources(db, dispatcher(), settings, [Source("one", article(), 100)])
+    wait_for(lambda: owed_steps(db, other_than=WEBSUB) == 0 and Counter(good.pings) == expected)
+    assert bad.failures >= 1 and bad.pings == []
+
+    # The hub is still down: the next story is rendered and announced to the healthy hub all the same.
+    good.pings.clear()
+    second = article(id="t-2", headline="Second story", canonical_url="https://chira.example/en/kurdistan/2/s")
+    ingest_sources(db, dispatcher(), settings, [Source("two", second, 100)])
+    wait_for(lambda: owed_steps(db, other_than=WEBSUB) == 0 and Counter(good.pings) == expected)
+    with db.read() as session:
+        feed = session.scalars(select(Feed).where(Feed.key == "en")).one()
+        doc = session.get(FeedDocument, (feed.id, "atom", 0))
+        assert doc is not None and b"Second story" in doc.body
+        owed = session.scalars(select(OutboxMessage).where(OutboxMessage.step == WEBSUB)).all()
+        assert owed and all(r.status == "pending" and r.last_error for r in owed)
+        notices = session.scalars(select(HubNotice).where(HubNotice.hub == bad.url)).all()
+        assert notices and all("500" in (n.last_error or "") and n.etag is None for n in notices)
     httpserver.check_handler_errors()
