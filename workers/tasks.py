@@ -88,7 +88,7 @@ def _make(step: str) -> StepTask:
     run.__doc__ = f"Run the {step!r} step for the given subject ids."
     base = RenderTask if step == RENDER else StepTask
     task = app.task(base=base, bind=True, name=task_name(step), step=step)(run)
-    return task  # type: ignore[no-any-return]
+    return task
 
 
 STEP_TASKS: dict[str, StepTask] = {step: _make(step) for step in STEPS}

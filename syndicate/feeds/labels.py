@@ -104,7 +104,3 @@ def machine_translation_label(language: str) -> str:
 
 def correction_label(language: str) -> str:
     return _(language, "Correction")
-
-
-def photo_credit(language: str, credit: str) -> str:
-    return _(language, "Photo: {credit}", credit=credit)
