@@ -133,3 +133,29 @@ def test_changing_the_page_size_recuts_the_archive(desk: Desk, monkeypatch: pyte
     assert feed.page_size == 4 and feed.archived_pages == 1
     assert desk.document("en", "atom", 2) is None
     assert ids(desk, 1) == ["a4", "a3", "a2", "a1"]
+
+
+def test_a_new_language_version_relinks_the_archived_story(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, spy: list[int]
+) -> None:
+    configure(monkeypatch, feed_size=2)
+    for n in range(1, 4):
+        desk.publish(story(n))
+    assert b"hreflang" not in desk.body("en", "atom", 1)
+    spy.clear()
+    translation = article(
+        id="a1-ar",
+        language="ar",
+        translation_of="a1",
+        headline="مشروع مياه أربيل",
+        body_html="<p>قالت الوزارة إن المحطة ستفتح.</p>",
+        canonical_url="https://chira.example/ar/kurdistan/1/مشروع",
+        tags=["أربيل"],
+    )
+    desk.publish(translation)
+    assert sorted(set(spy)) == [0, 1]  # the archived page of the English story gains its hreflang link
+    parsed = parse_feed(desk.body("en", "atom", 1), CONTENT_TYPES["atom"])
+    [a1] = [e for e in parsed.entries if e.id.endswith(":a1")]
+    assert [(link.get("hreflang"), link.href) for link in a1.links if link.get("hreflang")] == [
+        ("ar", "https://chira.example/ar/kurdistan/1/%D9%85%D8%B4%D8%B1%D9%88%D8%B9")
+    ]
