@@ -64,10 +64,16 @@ class Settings(BaseSettings):
     # feeds
     feed_size: int = Field(50, description="Entries in a subscription document and per archive page")
     render_debounce_seconds: float = Field(1.0, description="Quiet time before a feed rebuild")
+    render_lock_seconds: float = Field(30.0, description="Lifetime of the Redis lock held by one feed rebuild")
     render_max_delay_seconds: float = Field(5.0, description="Longest a changed feed waits for its rebuild")
     websub_hubs: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="WebSub hubs pinged after a feed changes"
     )
+    websub_timeout_seconds: float = Field(5.0, description="Time-out of one WebSub publish ping")
+    websub_retry_seconds: float = Field(30.0, description="First delay before pinging a failed hub again (doubles)")
+    feed_max_age_seconds: int = Field(60, description="Cache-Control max-age of subscription feeds and sitemaps")
+    archive_max_age_seconds: int = Field(86400, description="Cache-Control max-age of full archive pages")
+    sitemap_refresh_seconds: float = Field(600.0, description="How often news sitemaps drop stories past 48 hours")
     export_dir: Path | None = Field(None, description="Folder that rendered feeds are exported to (nginx/CDN)")
 
     # languages

@@ -16,6 +16,7 @@ def task_routes() -> dict[str, dict[str, str]]:
 
     routes = {f"syndicate.{step}": {"queue": info.queue} for step, info in STEPS.items()}
     routes["syndicate.sweep"] = {"queue": "maintenance"}
+    routes["syndicate.sitemaps"] = {"queue": "maintenance"}
     return routes
 
 
@@ -54,6 +55,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "task": "syndicate.sweep",
                 "schedule": settings.sweep_interval_seconds,
                 "options": {"queue": "maintenance", "expires": settings.sweep_interval_seconds},
+            },
+            "sitemaps": {
+                "task": "syndicate.sitemaps",
+                "schedule": settings.sitemap_refresh_seconds,
+                "options": {"queue": "maintenance", "expires": settings.sitemap_refresh_seconds},
             },
         },
         "timezone": "UTC",

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 import redis
+import redis.lock
 
 from syndicate.pipeline.outbox import Dispatcher, Message
 from syndicate.pipeline.publish import RENDER
@@ -18,6 +19,7 @@ from workers.app import app
 
 log = logging.getLogger("syndicate.dispatch")
 SCHEDULED = "syndicate:render:scheduled:{}"
+LOCK = "syndicate:render:lock:{}"
 
 
 @lru_cache(maxsize=4)
@@ -58,9 +60,23 @@ class CeleryDispatcher:
         app.send_task(f"syndicate.{RENDER}", args=[[feed_id]], queue=STEPS[RENDER].queue, countdown=delay)
 
     def render_started(self, feed_id: int) -> None:
+        """The next change after this point needs a rebuild of its own: let it schedule one."""
         client = get_redis()
         if client is not None:
             client.delete(SCHEDULED.format(feed_id))
+
+    def render_lock(self, feed_id: int, ttl: float) -> redis.lock.Lock | None:
+        """A lock on rebuilding one feed, or None when another worker holds it.
+
+        Two workers rebuilding the same feed would queue on its row lock (on
+        SQLite, on the database's only write lock); the second one waits in
+        Redis instead, without a connection or a transaction.
+        """
+        client = get_redis()
+        if client is None:
+            return None
+        lock = client.lock(LOCK.format(feed_id), timeout=ttl, blocking=False)
+        return lock if lock.acquire(blocking=False) else None
 
 
 _celery = CeleryDispatcher()

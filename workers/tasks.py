@@ -5,6 +5,9 @@ Arguments are lists of ids (JSON); the work itself is in ``syndicate.pipeline``.
 
 from __future__ import annotations
 
+import contextlib
+
+import redis.exceptions
 from sqlalchemy import select
 
 from syndicate.feeds.coalesce import wait_before_render
@@ -24,7 +27,16 @@ def task_name(step: str) -> str:
 
 
 class RenderTask(StepTask):
-    """Feed rebuilds wait for a quiet moment (bounded), so a burst costs a few rebuilds."""
+    """Feed rebuilds wait for a quiet moment (bounded), so a burst costs a few rebuilds.
+
+    With Celery, a changed feed gets one scheduled rebuild (a Redis key set
+    with NX); when it runs it waits again until ``render_debounce_seconds``
+    passed without a change, but never longer than ``render_max_delay_seconds``
+    after the first one. A rebuild holds a Redis lock, so one feed is never
+    rebuilt by two workers at once; the lock is short-lived so that a worker
+    killed mid-rebuild blocks that feed for seconds, not for the time limit
+    (the feed's row lock still keeps a late rebuild correct).
+    """
 
     abstract = True
 
@@ -32,24 +44,42 @@ class RenderTask(StepTask):
         from workers.dispatch import CeleryDispatcher, dispatcher
 
         settings, now, ready = get_settings(), utcnow(), []
+        d = dispatcher()
+        celery = d if isinstance(d, CeleryDispatcher) else None
         with get_database().read() as session:
-            for feed in session.scalars(select(Feed).where(Feed.id.in_(ids))):
+            for feed in session.scalars(select(Feed).where(Feed.id.in_(ids)).order_by(Feed.id)):
                 wait = wait_before_render(
                     feed,
                     now,
                     debounce=settings.render_debounce_seconds,
                     max_delay=settings.render_max_delay_seconds,
                 )
-                if wait > 0 and isinstance(dispatcher(), CeleryDispatcher):
-                    dispatcher().reschedule_render(feed.id, wait)
+                if wait > 0 and celery is not None:
+                    celery.reschedule_render(feed.id, wait)
                 else:
                     ready.append(feed.id)
-        d = dispatcher()
+        if celery is None:
+            if ready:
+                super().run_step(ready)
+            return
+        locks, go = [], []
         for feed_id in ready:
-            if isinstance(d, CeleryDispatcher):
-                d.render_started(feed_id)
-        if ready:
-            super().run_step(ready)
+            lock = celery.render_lock(feed_id, settings.render_lock_seconds)
+            if lock is None and settings.effective_redis_url:
+                celery.reschedule_render(feed_id, settings.render_debounce_seconds)
+                continue
+            celery.render_started(feed_id)
+            locks.append(lock)
+            go.append(feed_id)
+        try:
+            if go:
+                super().run_step(go)
+        finally:
+            for lock in locks:
+                # A lock that expired under the time limit has nothing to hand back.
+                if lock is not None:
+                    with contextlib.suppress(redis.exceptions.LockError):
+                        lock.release()
 
 
 def _make(step: str) -> StepTask:
@@ -60,7 +90,7 @@ def _make(step: str) -> StepTask:
     run.__doc__ = f"Run the {step!r} step for the given subject ids."
     base = RenderTask if step == RENDER else StepTask
     task = app.task(base=base, bind=True, name=task_name(step), step=step)(run)
-    return task  # type: ignore[no-any-return]
+    return task
 
 
 STEP_TASKS: dict[str, StepTask] = {step: _make(step) for step in STEPS}
@@ -73,3 +103,12 @@ def sweep() -> dict[str, int]:
 
     result = sweep_once(get_database(), dispatcher(), get_settings())
     return {"resent": result.resent, "released": result.released}
+
+
+@app.task(name="syndicate.sitemaps", ignore_result=True, acks_late=False)
+def sitemaps() -> int:
+    """Refresh the news sitemaps (Celery beat): stories leave them 48 hours after publication."""
+    from syndicate.feeds.sitemap import refresh_all
+
+    with get_database().transaction() as session:
+        return len(refresh_all(session, get_settings()))

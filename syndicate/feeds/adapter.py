@@ -25,8 +25,8 @@ CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 FH = "http://purl.org/syndication/history/1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-RSS_NSMAP = {"atom": ATOM, "content": CONTENT, "dc": DC, "media": MEDIA, "fh": FH}
-ATOM_NSMAP = {None: ATOM, "media": MEDIA, "fh": FH}
+RSS_NSMAP: dict[str | None, str] = {"atom": ATOM, "content": CONTENT, "dc": DC, "media": MEDIA, "fh": FH}
+ATOM_NSMAP: dict[str | None, str] = {None: ATOM, "media": MEDIA, "fh": FH}
 
 
 def feed_tag(language: str) -> str:

@@ -1,4 +1,12 @@
-"""From stored articles to feed specs. Reads only the entries of one page."""
+"""From a feed row to the specs of its documents: the subscription document and its archive pages.
+
+RFC 5005: entries keep the position they got when they became public. Page
+``p`` (1, 2, ...) holds positions ``(p-1)*size+1 .. p*size`` and is published
+once every position of it has been handed out, so its membership never grows
+again; only corrections and withdrawals of its own stories change it. The
+subscription document holds the newest ``size`` entries and links the newest
+full page as ``prev-archive``.
+"""
 
 from __future__ import annotations
 
@@ -8,146 +16,104 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syndicate.feeds import labels, urls
+from syndicate.feeds.entries import entry_specs, latest_ready
 from syndicate.feeds.families import FeedRef
-from syndicate.feeds.spec import FILENAMES, FORMATS, EntrySpec, FeedSpec, Link, MediaSpec
-from syndicate.languages.registry import get_language
+from syndicate.feeds.spec import FORMATS, FeedSpec
+from syndicate.feeds.urls import entry_id, feed_url, home_url
 from syndicate.settings import Settings
-from syndicate.storage.models import Article, ArticleVersion, Feed, FeedEntry
+from syndicate.storage.models import Article, Feed, FeedEntry
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def feed_url(settings: Settings, key: str, fmt: str, page: int = 0) -> str:
-    base = settings.feeds_url.rstrip("/")
-    if page:
-        return f"{base}/{key}/archive/{page}/{FILENAMES[fmt]}"
-    return f"{base}/{key}/{FILENAMES[fmt]}"
-
-
-def entry_id(settings: Settings, newsroom_id: str) -> str:
-    """RFC 4151 tag URI: survives corrections, slug changes and URL moves."""
-    return f"tag:{settings.tag_authority}:{newsroom_id}"
+__all__ = ["EPOCH", "article_link", "build_spec", "entry_id", "full_pages", "latest_ready", "page_of"]
 
 
 def article_link(settings: Settings, article: Article, document: dict[str, Any], rendition: dict[str, Any]) -> str:
-    if article.origin == "newsroom" and document.get("canonical_url"):
-        return str(document["canonical_url"])
-    return settings.site_url.rstrip("/") + rendition["path"]
+    """The public URL of an article version (payloads share it with feeds)."""
+    return urls.article_link(settings, article.origin, document, rendition)
 
 
-def latest_ready(session: Session, article_ids: list[int]) -> dict[int, ArticleVersion]:
-    """The newest processed version of each article (what readers may see)."""
-    out: dict[int, ArticleVersion] = {}
-    if not article_ids:
-        return out
-    rows = session.scalars(
-        select(ArticleVersion)
-        .where(ArticleVersion.article_id.in_(article_ids), ArticleVersion.processed_at.is_not(None))
-        .order_by(ArticleVersion.article_id, ArticleVersion.version.desc())
-    )
-    for version in rows:
-        out.setdefault(version.article_id, version)
-    return out
+def page_of(position: int, size: int) -> int:
+    """The archive page holding ``position`` (positions start at 1)."""
+    return (position - 1) // size + 1
 
 
-def alternates(session: Session, settings: Settings, articles: list[Article]) -> dict[int, list[Link]]:
-    """Links to the other public language versions of each article's story."""
-    story_ids = {a.story_id for a in articles}
-    if not story_ids:
-        return {}
-    siblings = list(
+def full_pages(feed: Feed, size: int) -> int:
+    """How many archive pages have all their positions handed out."""
+    return (feed.next_position - 1) // size
+
+
+def ref_of(feed: Feed) -> FeedRef:
+    return FeedRef(feed.language, feed.kind, feed.value, feed.label)
+
+
+def newest_ids(session: Session, feed: Feed, size: int) -> list[int]:
+    """Article ids of the newest ``size`` entries (the (feed_id, position) unique index serves it)."""
+    return list(
         session.scalars(
-            select(Article)
-            .where(Article.story_id.in_(story_ids), Article.released.is_(True))
-            .order_by(Article.language, Article.id)
-        )
-    )
-    ready = latest_ready(session, [s.id for s in siblings])
-    out: dict[int, list[Link]] = {}
-    for article in articles:
-        links = []
-        for sib in siblings:
-            if sib.story_id != article.story_id or sib.id == article.id or sib.id not in ready:
-                continue
-            version = ready[sib.id]
-            href = article_link(settings, sib, version.document, version.rendition or {})
-            links.append(Link(href, "alternate", "text/html", get_language(sib.language).tag("feed")))
-        out[article.id] = links
-    return out
-
-
-def entry_spec(settings: Settings, article: Article, version: ArticleVersion, alts: list[Link]) -> EntrySpec:
-    doc, rend = version.document, version.rendition or {}
-    media = tuple(
-        MediaSpec(
-            url=str(m["url"]),
-            mime_type=m.get("mime_type", "image/jpeg"),
-            width=m.get("width"),
-            height=m.get("height"),
-            credit=m.get("credit"),
-            description=m.get("caption"),
-        )
-        for m in doc.get("media", [])
-        if m.get("feed_reuse", True)
-    )
-    tags = tuple((t, t) for t in doc.get("tags", []))
-    return EntrySpec(
-        id=entry_id(settings, article.newsroom_id),
-        title=rend.get("title", doc["headline"]),
-        link=article_link(settings, article, doc, rend),
-        content_html=rend["body_html"],
-        summary_html=rend.get("summary_html"),
-        summary_text=doc.get("standfirst"),
-        published=datetime.fromisoformat(doc["published_at"]),
-        updated=datetime.fromisoformat(doc.get("updated_at") or doc["published_at"]),
-        authors=tuple(a["name"] for a in doc["byline"]),
-        categories=((doc["section"], rend.get("section_label", doc["section"])), *tags),
-        media=media,
-        alternates=tuple(alts),
-        language=article.language,
-        machine_translated=article.machine_translated,
-        correction=doc.get("correction_note") if doc.get("status") == "corrected" else None,
-        image=media[0].url if media else None,
-    )
-
-
-def page_entries(session: Session, feed: Feed, size: int) -> list[tuple[Article, ArticleVersion]]:
-    """The newest ``size`` entries of a feed: cost depends on ``size``, not on the archive."""
-    rows = (
-        session.execute(
             select(FeedEntry.article_id)
             .where(FeedEntry.feed_id == feed.id)
             .order_by(FeedEntry.position.desc())
             .limit(size)
         )
-        .scalars()
-        .all()
     )
-    articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(rows)))}
-    ready = latest_ready(session, list(rows))
-    return [(articles[i], ready[i]) for i in rows if i in ready and articles[i].released]
 
 
-def build_spec(session: Session, settings: Settings, feed: Feed) -> FeedSpec:
-    """The subscription document of ``feed``: its newest ``feed_size`` entries."""
-    pairs = page_entries(session, feed, settings.feed_size)
-    alts = alternates(session, settings, [a for a, _ in pairs])
-    entries = tuple(entry_spec(settings, a, v, alts.get(a.id, [])) for a, v in pairs)
-    ref = FeedRef(feed.language, feed.kind, feed.value, feed.label)
-    updated = max((e.updated for e in entries), default=EPOCH)
-    title = f"{settings.outlet_name}"
-    if ref.kind != "language":
-        title = f"{settings.outlet_name}: {feed.label or feed.value}"
+def page_ids(session: Session, feed: Feed, page: int, size: int) -> list[int]:
+    """Article ids on archive page ``page``, newest first."""
+    low, high = (page - 1) * size + 1, page * size
+    return list(
+        session.scalars(
+            select(FeedEntry.article_id)
+            .where(FeedEntry.feed_id == feed.id, FeedEntry.position.between(low, high))
+            .order_by(FeedEntry.position.desc())
+        )
+    )
+
+
+def _urls(settings: Settings, key: str, page: int) -> dict[str, str]:
+    return {fmt: feed_url(settings, key, fmt, page) for fmt in FORMATS}
+
+
+def build_spec(session: Session, settings: Settings, feed: Feed, page: int = 0, archived: int = 0) -> FeedSpec:
+    """The spec of one document of ``feed``: ``page`` 0 is the subscription document.
+
+    ``archived`` is the number of full archive pages that exist, which decides
+    the ``prev-archive``/``next-archive`` links.
+    """
+    size = settings.feed_size
+    ref = ref_of(feed)
+    ids = newest_ids(session, feed, size) if page == 0 else page_ids(session, feed, page, size)
+    entries = entry_specs(session, settings, ids)
+    title = labels.feed_title(settings, ref)
+    prev_archive: dict[str, str] = {}
+    next_archive: dict[str, str] = {}
+    current: dict[str, str] = {}
+    if page == 0:
+        if archived:
+            prev_archive = _urls(settings, ref.key, archived)
+    else:
+        title = labels.archive_title(feed.language, title)
+        current = _urls(settings, ref.key, 0)
+        if page > 1:
+            prev_archive = _urls(settings, ref.key, page - 1)
+        if page < archived:
+            next_archive = _urls(settings, ref.key, page + 1)
     return FeedSpec(
+        # The Atom id of every page is the subscription document's: RFC 5005 pages are one logical feed.
         id=feed_url(settings, ref.key, "atom"),
         title=title,
-        subtitle=f"{settings.outlet_name} ({get_language(feed.language).native_name})",
+        subtitle=labels.feed_description(settings, feed.language),
         language=feed.language,
-        home_url=f"{settings.site_url.rstrip('/')}/{feed.language}/",
-        urls={fmt: feed_url(settings, ref.key, fmt) for fmt in FORMATS},
-        updated=updated,
+        home_url=home_url(settings, feed.language, ref.kind, ref.value),
+        urls=_urls(settings, ref.key, page),
+        updated=max((e.updated for e in entries), default=EPOCH),
         entries=entries,
-        author=settings.outlet_name,
+        author=labels.outlet(settings, feed.language),
         rights=f"© {settings.copyright_holder}",
-        hubs=tuple(settings.websub_hubs),
+        hubs=tuple(settings.websub_hubs) if page == 0 else (),  # archive pages are not WebSub topics
+        prev_archive=prev_archive,
+        next_archive=next_archive,
+        current=current,
+        archive=page > 0,
     )

@@ -1,4 +1,9 @@
-"""Export stored feed documents to a folder for nginx or a CDN, atomically."""
+"""Export stored documents to a folder for nginx or a CDN, atomically.
+
+The folder mirrors the public URL space under the feeds URL: ``ckb/rss.xml``,
+``ckb/archive/3/atom.xml``, ``index.opml``, ``sitemaps/news-ckb.xml``, each with
+a ``.gz`` twin for ``gzip_static``.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from syndicate.feeds.spec import FILENAMES
-from syndicate.storage.models import Feed, FeedDocument
+from syndicate.feeds.urls import document_path
+from syndicate.storage.models import Feed, FeedDocument, SiteDocument
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -35,19 +40,28 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
-def document_path(root: Path, key: str, fmt: str, page: int = 0) -> Path:
-    folder = root / key if not page else root / key / "archive" / str(page)
-    return folder / FILENAMES[fmt]
+def export_bytes(root: Path, relative: str, body: bytes, packed: bytes | None) -> list[Path]:
+    """Write a document and its ``.gz`` twin, each atomically; the twin first, so it is never older."""
+    path = root / relative
+    written = []
+    if packed is not None:
+        twin = path.with_name(path.name + ".gz")
+        if write_atomic(twin, packed):
+            written.append(twin)
+    if write_atomic(path, body):
+        written.append(path)
+    return written
 
 
 def export_feeds(session: Session, root: Path, feed_ids: list[int] | None = None) -> list[Path]:
-    """Write every stored document (or those of ``feed_ids``); returns the files written."""
+    """Write every stored document (or those of ``feed_ids``), plus OPML and sitemaps; returns files written."""
     query = select(Feed, FeedDocument).join(FeedDocument, FeedDocument.feed_id == Feed.id)
     if feed_ids is not None:
         query = query.where(Feed.id.in_(feed_ids))
     written = []
     for feed, doc in session.execute(query.order_by(Feed.key, FeedDocument.format, FeedDocument.page)):
-        path = document_path(root, feed.key, doc.format, doc.page)
-        if write_atomic(path, doc.body):
-            written.append(path)
+        written += export_bytes(root, document_path(feed.key, doc.format, doc.page), doc.body, doc.gzip_body)
+    if feed_ids is None:
+        for site in session.scalars(select(SiteDocument).order_by(SiteDocument.path)):
+            written += export_bytes(root, site.path, site.body, site.gzip_body)
     return written

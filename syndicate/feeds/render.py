@@ -1,21 +1,32 @@
-"""Rebuild a feed's stored documents when its content changed."""
+"""Rebuild a feed's stored documents when its content changed.
+
+One rebuild renders the subscription document, the archive pages that just
+filled up (and the page before them, which gains its ``next-archive`` link),
+and the pages marked dirty by corrections and withdrawals. Its cost follows
+the feed's page size and the number of changed pages, never the number of
+stored articles.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from syndicate.feeds import atom, rss
-from syndicate.feeds.build import build_spec
+from syndicate.feeds import atom, jsonfeed, opml, pages, rss, sitemap
+from syndicate.feeds.build import build_spec, full_pages
+from syndicate.feeds.documents import export_feed_document, export_site_document, store_feed_document
 from syndicate.feeds.spec import FeedSpec
+from syndicate.metrics import FEED_REBUILDS
 from syndicate.settings import Settings
-from syndicate.storage.models import Feed, FeedDocument
+from syndicate.storage.models import Feed, FeedDocument, SiteDocument
 from syndicate.storage.types import utcnow
 
-WRITERS = {"rss": rss.write, "atom": atom.write}
+WRITERS: dict[str, Callable[[FeedSpec], bytes]] = {"rss": rss.write, "atom": atom.write, "json": jsonfeed.write}
 
 
 @dataclass(frozen=True)
@@ -23,31 +34,38 @@ class RenderResult:
     feed_id: int
     key: str
     rendered: bool  # False: it was already up to date
-    changed_formats: tuple[str, ...] = ()
+    changed_formats: tuple[str, ...] = ()  # formats whose subscription document changed
+    pages: tuple[int, ...] = ()  # archive pages rendered
+    changed_pages: tuple[int, ...] = ()  # archive pages whose bytes changed
+    exported: tuple[Path, ...] = field(default=(), compare=False)
 
 
-def etag_of(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def store(session: Session, feed: Feed, spec: FeedSpec, page: int = 0, complete: bool = False) -> list[str]:
-    """Write each format's bytes; returns the formats whose bytes changed."""
+def store(
+    session: Session, feed: Feed, spec: FeedSpec, page: int = 0, complete: bool = False, now: datetime | None = None
+) -> list[FeedDocument]:
+    """Write each format's bytes; returns the documents whose bytes changed."""
     changed = []
     for fmt, writer in WRITERS.items():
-        body = writer(spec)
-        etag = etag_of(body)
-        doc = session.get(FeedDocument, (feed.id, fmt, page))
-        if doc is not None and doc.etag == etag:
-            continue
-        if doc is None:
-            doc = FeedDocument(feed_id=feed.id, format=fmt, page=page)
-            session.add(doc)
-        doc.body, doc.etag, doc.last_modified, doc.complete = body, etag, spec.updated, complete
-        changed.append(fmt)
+        doc = store_feed_document(session, feed, fmt, page, writer(spec), complete=complete, now=now)
+        if doc is not None:
+            changed.append(doc)
     return changed
 
 
-def render_feed(session: Session, settings: Settings, feed_id: int) -> RenderResult:
+def pages_to_render(feed: Feed, full: int, dirty: list[int], size_changed: bool) -> list[int]:
+    """Archive pages this rebuild must render, oldest first."""
+    if size_changed:
+        return list(range(1, full + 1))
+    todo = {p for p in dirty if 1 <= p <= full}
+    before = feed.archived_pages or 0
+    if full > before:
+        todo |= set(range(before + 1, full + 1))
+        if before >= 1:
+            todo.add(before)  # the previous newest page now has a next-archive
+    return sorted(todo)
+
+
+def render_feed(session: Session, settings: Settings, feed_id: int, now: datetime | None = None) -> RenderResult:
     """Render ``feed_id`` if it changed since its last rebuild (idempotent)."""
     feed = session.scalar(select(Feed).where(Feed.id == feed_id).with_for_update())
     if feed is None:
@@ -55,11 +73,67 @@ def render_feed(session: Session, settings: Settings, feed_id: int) -> RenderRes
     seen = feed.change_seq
     if feed.rendered_seq >= seen and session.get(FeedDocument, (feed.id, "rss", 0)) is not None:
         return RenderResult(feed_id, feed.key, False)
-    spec = build_spec(session, settings, feed)
-    changed = store(session, feed, spec)
+    now = now or utcnow()
+    size = settings.feed_size
+    size_changed = feed.page_size is not None and feed.page_size != size
+    full = full_pages(feed, size)
+    todo = pages_to_render(feed, full, pages.dirty_pages(session, feed.id), size_changed)
+    changed_docs: list[FeedDocument] = []
+    changed_pages = []
+    for page in todo:
+        docs = store(session, feed, build_spec(session, settings, feed, page, archived=full), page, True, now)
+        if docs:
+            changed_pages.append(page)
+            changed_docs += docs
+    front = store(session, feed, build_spec(session, settings, feed, 0, archived=full), 0, False, now)
+    changed_docs += front
+    if size_changed:
+        session.execute(delete(FeedDocument).where(FeedDocument.feed_id == feed.id, FeedDocument.page > full))
+    pages.clear_marks(session, feed.id)
+    first_render = feed.rendered_at is None
     session.execute(
         update(Feed)
         .where(Feed.id == feed.id)
-        .values(rendered_seq=seen, rendered_at=utcnow(), render_count=Feed.render_count + 1, dirty_since=None)
+        .values(
+            rendered_seq=seen,
+            rendered_at=now,
+            render_count=Feed.render_count + 1,
+            dirty_since=None,
+            page_size=size,
+            archived_pages=full,
+        )
     )
-    return RenderResult(feed_id, feed.key, True, tuple(changed))
+    site_docs = refresh_site_documents(session, settings, feed, first_render, now)
+    FEED_REBUILDS.labels(kind=feed.kind).inc()
+    exported: list[Path] = []
+    if settings.export_dir is not None:
+        root = Path(settings.export_dir)
+        for doc in changed_docs:
+            exported += export_feed_document(root, feed, doc)
+        for site in site_docs:
+            exported += export_site_document(root, site)
+    return RenderResult(
+        feed_id,
+        feed.key,
+        True,
+        tuple(d.format for d in front),
+        tuple(todo),
+        tuple(changed_pages),
+        tuple(exported),
+    )
+
+
+def refresh_site_documents(
+    session: Session, settings: Settings, feed: Feed, first_render: bool, now: datetime
+) -> list[SiteDocument]:
+    """The OPML list gains a feed on its first rebuild; a language feed's rebuild refreshes its sitemap."""
+    changed = []
+    if first_render:
+        doc = opml.refresh(session, settings)
+        if doc is not None:
+            changed.append(doc)
+    if feed.kind == "language":
+        doc = sitemap.refresh(session, settings, feed.language, now)
+        if doc is not None:
+            changed.append(doc)
+    return changed

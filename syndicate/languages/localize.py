@@ -70,8 +70,10 @@ def finish(text: str, lang: Language) -> str:
     return localize_digits(normalize(text, lang.code, "title"), lang.digits)
 
 
-def wrap_body(html: str, lang: Language) -> str:
+def wrap_body(html: str, lang: Language | str) -> str:
     """Direction and language belong in the markup, around the whole body."""
+    if isinstance(lang, str):
+        lang = get_language(lang)
     return f'<div lang="{lang.tag("html")}" dir="{lang.direction}">{html}</div>'
 
 

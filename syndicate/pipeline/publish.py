@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from syndicate.feeds.families import FeedRef, feeds_for
+from syndicate.feeds.pages import mark_positions
 from syndicate.pipeline.outbox import UnitOfWork
 from syndicate.storage.models import Article, ArticleVersion, Feed, FeedEntry
 from syndicate.storage.types import utcnow
@@ -71,6 +72,8 @@ def sync_membership(uow: UnitOfWork, article: Article, document: dict | None) ->
             feed = feed_row(session, ref)
             wanted[feed.id] = feed
     left: set[int] = set()
+    # A story leaving a full archive page changes that page: mark it before the entry goes.
+    mark_positions(session, [(f, current[f].position) for f in set(current) - set(wanted)])
     for feed_id in sorted(set(current) - set(wanted)):
         session.execute(delete(FeedEntry).where(FeedEntry.id == current[feed_id].id))
         left.add(feed_id)

@@ -52,6 +52,8 @@ class Article(Base):
     """One story in one language; its content lives in versions."""
 
     __tablename__ = "articles"
+    # News sitemaps read the newest public articles of one language.
+    __table_args__ = (Index("ix_articles_language_published", "language", "published_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     newsroom_id: Mapped[str] = mapped_column(String(160), unique=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
@@ -114,6 +116,9 @@ class Feed(Base):
     last_changed_at: Mapped[datetime | None]
     rendered_at: Mapped[datetime | None]
     render_count: Mapped[int] = mapped_column(Integer, default=0)
+    # RFC 5005 archives: the block size the archive pages were cut with, and how many are rendered.
+    page_size: Mapped[int | None] = mapped_column(Integer)
+    archived_pages: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class FeedEntry(Base):
@@ -145,6 +150,46 @@ class FeedDocument(Base):
     etag: Mapped[str] = mapped_column(String(80))
     last_modified: Mapped[datetime]
     complete: Mapped[bool] = mapped_column(Boolean, default=False)  # a full archive page
+    # The same bytes gzip-compressed (deterministically), with their own strong ETag.
+    gzip_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    gzip_etag: Mapped[str | None] = mapped_column(String(80))
+
+
+class FeedDirtyPage(Base):
+    """An archive page whose entries changed (correction, withdrawal, new sibling) since it was rendered."""
+
+    __tablename__ = "feed_dirty_pages"
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id"), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class SiteDocument(Base):
+    """A stored document that belongs to no single feed: the OPML list, news sitemaps."""
+
+    __tablename__ = "site_documents"
+    path: Mapped[str] = mapped_column(String(255), primary_key=True)  # relative to the feeds URL
+    media_type: Mapped[str] = mapped_column(String(80))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(80))
+    gzip_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    gzip_etag: Mapped[str | None] = mapped_column(String(80))
+    last_modified: Mapped[datetime]
+
+
+class HubNotice(Base):
+    """What a WebSub hub was last told about one feed document (by ETag)."""
+
+    __tablename__ = "hub_notices"
+    __table_args__ = (UniqueConstraint("feed_id", "format", "hub", name="uq_hub_notices_feed_format_hub"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id"))
+    format: Mapped[str] = mapped_column(String(16))
+    hub: Mapped[str] = mapped_column(String(500))
+    etag: Mapped[str | None] = mapped_column(String(80))  # last ETag the hub acknowledged
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failures since the last success
+    last_error: Mapped[str | None] = mapped_column(Text)
+    notified_at: Mapped[datetime | None]
+    retry_after: Mapped[datetime | None]  # a failed hub is not asked again before this
 
 
 class Payload(Base):

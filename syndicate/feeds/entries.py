@@ -1,0 +1,150 @@
+"""From stored articles to entry specs: content, labels, media, alternate-language links.
+
+Every query here is keyed by the ids of the entries being rendered (primary
+keys and indexed foreign keys), so building a page costs the same whether the
+database holds a hundred articles or a million.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from syndicate.feeds import labels
+from syndicate.feeds.spec import EntrySpec, Link, MediaSpec
+from syndicate.feeds.urls import article_link, entry_id, iri_to_uri
+from syndicate.languages.registry import get_language
+from syndicate.settings import Settings
+from syndicate.storage.models import Article, ArticleVersion
+
+
+@dataclass(frozen=True)
+class Story:
+    """The public language versions of the stories being rendered."""
+
+    siblings: dict[int, list[Article]]  # story id -> released articles, by language
+    ready: dict[int, ArticleVersion]  # article id -> newest processed version
+
+
+def latest_ready(session: Session, article_ids: Sequence[int]) -> dict[int, ArticleVersion]:
+    """The newest processed version of each article (what readers may see)."""
+    out: dict[int, ArticleVersion] = {}
+    if not article_ids:
+        return out
+    rows = session.scalars(
+        select(ArticleVersion)
+        .where(ArticleVersion.article_id.in_(article_ids), ArticleVersion.processed_at.is_not(None))
+        .order_by(ArticleVersion.article_id, ArticleVersion.version.desc())
+    )
+    for version in rows:
+        out.setdefault(version.article_id, version)
+    return out
+
+
+def load_stories(session: Session, articles: Sequence[Article]) -> Story:
+    story_ids = sorted({a.story_id for a in articles})
+    siblings: dict[int, list[Article]] = {}
+    if story_ids:
+        for sib in session.scalars(
+            select(Article)
+            .where(Article.story_id.in_(story_ids), Article.released.is_(True))
+            .order_by(Article.language, Article.id)
+        ):
+            siblings.setdefault(sib.story_id, []).append(sib)
+    ids = {a.id for a in articles} | {s.id for group in siblings.values() for s in group}
+    return Story(siblings, latest_ready(session, sorted(ids)))
+
+
+def alternates(settings: Settings, article: Article, story: Story) -> tuple[Link, ...]:
+    """Links to the other public language versions of the story (hreflang: the feed tag)."""
+    links = []
+    seen: set[str] = set()
+    for sib in story.siblings.get(article.story_id, []):
+        version = story.ready.get(sib.id)
+        if sib.id == article.id or version is None or sib.language == article.language or sib.language in seen:
+            continue
+        seen.add(sib.language)  # one alternate per language: the validator refuses duplicates
+        href = article_link(settings, sib.origin, version.document, version.rendition or {})
+        links.append(Link(href, "alternate", "text/html", get_language(sib.language).tag("feed")))
+    return tuple(links)
+
+
+def source_language(article: Article, story: Story) -> str | None:
+    """The language a translation was made from, when its source is known."""
+    for sib in story.siblings.get(article.story_id, []):
+        by_id = sib.id == article.source_article_id
+        if by_id or (article.translation_of is not None and sib.newsroom_id == article.translation_of):
+            return sib.language
+    return None
+
+
+def media_specs(document: dict[str, Any]) -> tuple[MediaSpec, ...]:
+    """The images of a story that may appear in feeds (agency rights can forbid it)."""
+    return tuple(
+        MediaSpec(
+            url=iri_to_uri(str(m["url"])),
+            mime_type=m.get("mime_type", "image/jpeg"),
+            width=m.get("width"),
+            height=m.get("height"),
+            credit=m.get("credit"),
+            description=m.get("caption"),
+        )
+        for m in document.get("media", [])
+        if m.get("feed_reuse", True)
+    )
+
+
+def entry_spec(settings: Settings, article: Article, version: ArticleVersion, story: Story) -> EntrySpec:
+    """One entry. Corrections and machine translation are said in the content, the summary and a category."""
+    doc, rend = version.document, version.rendition or {}
+    lang = article.language
+    published = datetime.fromisoformat(doc["published_at"])
+    updated = datetime.fromisoformat(doc.get("updated_at") or doc["published_at"])
+    categories = [(doc["section"], rend.get("section_label") or labels.section_label(lang, doc["section"]))]
+    categories += [(t, t) for t in doc.get("tags", [])]
+    notices = []
+    corrected = doc.get("status") == "corrected" or bool(doc.get("correction_note"))
+    if corrected:
+        notices.append(labels.correction_notice(lang, doc.get("correction_note")))
+        categories.append((labels.CORRECTION_TERM, labels.correction_label(lang)))
+    source = source_language(article, story)
+    if article.machine_translated:
+        notices.append(labels.machine_translation_notice(lang, source))
+        categories.append((labels.MACHINE_TRANSLATION_TERM, labels.machine_translation_label(lang)))
+    elif article.origin == "translation" and source:
+        notices.append(labels.translation_notice(lang, source))
+    prefix = "".join(notices)
+    media = media_specs(doc)
+    return EntrySpec(
+        id=entry_id(settings, article.newsroom_id),
+        title=rend.get("headline") or doc["headline"],
+        link=article_link(settings, article.origin, doc, rend),
+        content_html=prefix + rend["body_html"],
+        summary_html=prefix + (rend.get("summary_html") or rend["body_html"]),
+        summary_text=doc.get("standfirst"),
+        published=published,
+        updated=updated,
+        authors=tuple(a["name"] for a in doc["byline"]),
+        categories=tuple(dict.fromkeys(categories)),
+        media=media,
+        alternates=alternates(settings, article, story),
+        language=lang,
+        machine_translated=article.machine_translated,
+        correction=doc.get("correction_note") if corrected else None,
+        image=media[0].url if media else None,
+    )
+
+
+def entry_specs(session: Session, settings: Settings, article_ids: Sequence[int]) -> tuple[EntrySpec, ...]:
+    """Entries for ``article_ids`` in that order, skipping what readers may not see yet."""
+    if not article_ids:
+        return ()
+    found = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(article_ids)))}
+    articles = [found[i] for i in article_ids if i in found and found[i].released and not found[i].withdrawn]
+    story = load_stories(session, articles)
+    return tuple(entry_spec(settings, a, story.ready[a.id], story) for a in articles if a.id in story.ready)
