@@ -15,10 +15,13 @@ from sqlalchemy import select
 
 from syndicate.feeds.render import render_feed
 from syndicate.languages.localize import localize
+from syndicate.partners.delivery import deliver
+from syndicate.partners.sequence import DELIVER, on_payload, on_release
 from syndicate.payloads.build import build_payloads
 from syndicate.pipeline.ingest import PROCESS
 from syndicate.pipeline.outbox import UnitOfWork, complete
 from syndicate.pipeline.publish import RENDER, feeds_of, mark_dirty
+from syndicate.pipeline.sweeper import RELEASE_HOOKS
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion, Feed
 from syndicate.storage.types import utcnow
@@ -97,3 +100,9 @@ STEPS: dict[str, StepInfo] = {
     RENDER: StepInfo(render, "render", batch=10),
     PAYLOAD: StepInfo(payload, "render", batch=20),
 }
+
+# Partner syndication: new versions and lifted embargoes fan out into partner sequences;
+# each push is one ``deliver`` step (one delivery per message: its HTTP call has a time-out).
+STEPS[DELIVER] = StepInfo(deliver, "deliver", batch=1)
+PAYLOAD_HOOKS.append(on_payload)
+RELEASE_HOOKS.append(on_release)
