@@ -78,6 +78,11 @@ def verify(session: Session, key: str, *, now: datetime | None = None) -> tuple[
     return partner, row
 
 
+def owner(session: Session, prefix: str) -> int | None:
+    """The partner a key prefix belongs to (for the audit of refused requests)."""
+    return session.scalar(select(PartnerKey.partner_id).where(PartnerKey.prefix == prefix))
+
+
 def revoke(session: Session, partner: Partner, key: str) -> PartnerKey:
     """Revoke a key of ``partner`` given its id or prefix (idempotent)."""
     query = select(PartnerKey).where(PartnerKey.partner_id == partner.id)

@@ -61,7 +61,7 @@ class PartnerFields(BaseModel):
 
 class PartnerCreate(PartnerFields):
     name: Name
-    languages: Annotated[list[Language], Field(min_length=1)]  # type: ignore[assignment]
+    languages: Annotated[list[Language], Field(min_length=1)]
     backfill: Annotated[int, Field(ge=0, le=10_000)] = Field(
         0, description="Give the partner the current version of its newest N stories"
     )

@@ -126,12 +126,12 @@ def post(
     except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
         return Result(Outcome.retry, error=f"time-out after {timeout:g}s: {type(exc).__name__}", duration_ms=elapsed())
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-        error = f"connection failed: {type(exc).__name__}: {exc}"[:500]
-        return Result(Outcome.retry, error=error, duration_ms=elapsed())
+        failure = f"connection failed: {type(exc).__name__}: {exc}"[:500]
+        return Result(Outcome.retry, error=failure, duration_ms=elapsed())
     finally:
         session.close()
     outcome, retry_after = classify(response.status_code, response.headers.get("Retry-After"), now)
-    error = None
+    error: str | None = None
     if outcome != Outcome.delivered:
         reason = "redirect not followed" if 300 <= response.status_code < 400 else response.reason
         text = snippet.decode("utf-8", "replace")[:200]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,11 @@ FORMATS: dict[str, tuple[Callable[[PayloadContext], Any], Callable[[Any], str], 
     "ninjs": (ninjs.build, ninjs.dumps, ninjs.CONTENT_TYPE),
     "newsml": (newsml.build, newsml.dumps, newsml.CONTENT_TYPE),
 }
+
+
+def as_uri(iri: str) -> str:
+    """An IRI (native-script slugs) as a URI: payload formats want ASCII links."""
+    return quote(iri, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def translations_of(session: Session, settings: Settings, article: Article) -> tuple[dict[str, Any], ...]:
@@ -51,7 +57,7 @@ def translations_of(session: Session, settings: Settings, article: Article) -> t
                 "uri": entry_id(settings, sib.newsroom_id),
                 "version": version.version,
                 "headline": version.document["headline"],
-                "link": article_link(settings, sib, version.document, version.rendition or {}),
+                "link": as_uri(article_link(settings, sib, version.document, version.rendition or {})),
                 "machine_translated": sib.machine_translated,
             }
         )
@@ -101,7 +107,7 @@ def context_for(session: Session, settings: Settings, version: ArticleVersion) -
         version_created=created,
         document=doc,
         rendition=rend,
-        link=article_link(settings, article, doc, rend) if rend else None,
+        link=as_uri(article_link(settings, article, doc, rend)) if rend else None,
         outlet=settings.outlet_name,
         copyright_holder=settings.copyright_holder,
         media=tuple(doc.get("media", [])),

@@ -30,18 +30,24 @@ PREFIX = "/v1/partner"
 
 def resolve_partner(request: Request, token: str) -> Principal | None:
     """The ``partner_resolver`` of ``syndicate.api.auth``: a partner API key to a principal."""
-    request.state.key_prefix = keys.split(token)
+    prefix = keys.split(token)
+    request.state.key_prefix = prefix
     with get_database().read() as session:
         found = keys.verify(session, token)
-    if found is None:
-        return None
+        if found is None:
+            # Refused (wrong secret, revoked, expired): the audit still names whose key it was.
+            request.state.audit_partner_id = keys.owner(session, prefix) if prefix else None
+            return None
     partner, _key = found
     return Principal(Role.partner, partner.name, partner_id=partner.id)
 
 
 def _audit(request: Request, status: int) -> None:
     principal: Principal | None = getattr(request.state, "principal", None)
-    partner_id = principal.partner_id if principal is not None and principal.role == Role.partner else None
+    if principal is not None and principal.role == Role.partner:
+        partner_id = principal.partner_id
+    else:
+        partner_id = getattr(request.state, "audit_partner_id", None)
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     try:
         with get_database().transaction() as session:
