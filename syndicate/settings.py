@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     visibility_timeout: int = Field(3600, description="Redis visibility timeout (seconds), above any task runtime")
 
     # partners
-    partner_rate_limit: int = Field(120, description="Pull API requests per partner per minute")
+    partner_rate_limit: int = Field(120, description="Pull API requests per partner per minute (0: no limit)")
     push_timeout_seconds: float = Field(10.0, description="Time-out of one webhook POST")
     push_max_attempts: int = Field(8, description="Attempts before a delivery is dead-lettered")
     allow_private_webhooks: bool = Field(False, description="Allow loopback/private webhook targets for all partners")

@@ -38,6 +38,7 @@ def find(session: Session, ref: str | int, *, lock: bool = False) -> Partner:
 def _apply(partner: Partner, fields: PartnerFields, settings: Settings) -> str | None:
     """Copy validated fields onto the row; returns a new webhook secret if one was made."""
     changes = fields.changes()
+    changes.pop("backfill", None)  # an action at creation, not a property
     url = changes.pop("webhook_url", None)
     for name, value in changes.items():
         setattr(partner, name, value)
@@ -234,8 +235,8 @@ def replay(uow: UnitOfWork, *, ids: list[int] | None = None, partner: str | int 
 def resume(uow: UnitOfWork, ref: str | int, *, dispatch_limit: int = 200) -> Partner:
     """Close a partner's circuit by hand; its waiting deliveries become due now."""
     session, now = uow.session, utcnow()
-    partner = find(session, ref, lock=True)
-    retry.record_success(partner)
+    partner = find(session, ref)
+    # Deliveries before the partner row: the order the deliver step locks them in (no deadlock).
     waiting = list(
         session.scalars(
             select(Delivery.id)
@@ -250,4 +251,6 @@ def resume(uow: UnitOfWork, ref: str | int, *, dispatch_limit: int = 200) -> Par
         session.execute(owed.values(due_at=now))
         # The first ones go now; the sweeper sends the rest (they are all due).
         uow.messages.extend(Message(DELIVER, i) for i in waiting[:dispatch_limit])
+    partner = find(session, partner.id, lock=True)
+    retry.record_success(partner)
     return partner

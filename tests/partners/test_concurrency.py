@@ -20,7 +20,7 @@ from tests.helpers import article
 from tests.partners.endpoint import Answer, PartnerEndpoint
 from tests.partners.support import add_partner, deliveries, publish
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture

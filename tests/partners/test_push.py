@@ -23,9 +23,13 @@ def push_partner(db: Database, settings: Settings, endpoint: PartnerEndpoint, na
     return secret
 
 
-def test_happy_path_signed_and_valid(db: Database, settings: Settings, endpoint: PartnerEndpoint) -> None:
+def test_happy_path_signed_and_valid(
+    db: Database, settings: Settings, endpoint: PartnerEndpoint, every_payload_is_valid: list[tuple[str, str]]
+) -> None:
     push_partner(db, settings, endpoint, formats=["ninjs", "newsml"])
     publish(db, settings, article(id="h-1"))
+    # stored ninjs and NewsML-G2, then the partner's ninjs: all checked against the schemas at teardown
+    assert [fmt for fmt, _ in every_payload_is_valid] == ["ninjs", "newsml", "ninjs"]
     [delivery] = deliveries(db)
     assert delivery.state == "delivered" and delivery.attempts == 1
     [receipt] = endpoint.receipts
@@ -183,3 +187,37 @@ def test_failing_partner_is_paused_and_resumed(
     with db.read() as session:
         partner = session.scalars(select(Partner)).one()
         assert partner.circuit == "closed" and partner.failures == 0
+
+
+def versions(endpoint: PartnerEndpoint) -> list[tuple[int, int]]:
+    return [(int(json.loads(r.body)["version"]), r.status) for r in endpoint.receipts]
+
+
+def test_a_newer_version_waits_for_the_older_one(db: Database, settings: Settings, endpoint: PartnerEndpoint) -> None:
+    push_partner(db, settings, endpoint)
+    endpoint.answer(Answer(500, process=False))
+    publish(db, settings, article(id="wait-1"))
+    publish(db, settings, article(id="wait-1", version=2, headline="Second version"))
+    first, second = deliveries(db)
+    assert (first.state, second.state, second.attempts) == ("pending", "pending", 0), "v2 must not overtake v1"
+    sweep_until(db, settings, terminal(db))
+    assert versions(endpoint) == [(1, 500), (1, 200), (2, 200)]
+
+
+def test_a_dead_version_is_not_replayed_after_a_newer_one(
+    db: Database, settings: Settings, endpoint: PartnerEndpoint
+) -> None:
+    from syndicate.partners import service
+    from syndicate.pipeline.outbox import unit_of_work
+    from syndicate.pipeline.run import InlineDispatcher
+
+    push_partner(db, settings, endpoint)
+    endpoint.answer(Answer(413, process=False))
+    publish(db, settings, article(id="old-1"))
+    publish(db, settings, article(id="old-1", version=2, headline="Second version"))
+    dead, delivered = deliveries(db)
+    assert (dead.state, delivered.state) == ("dead", "delivered"), "a dead version lets the next one go"
+    with unit_of_work(db, InlineDispatcher(db, settings), settings.step_deadline_seconds) as uow:
+        result = service.replay(uow, partner="p1")
+    assert result == [{"id": dead.id, "replayed": False, "reason": "version 2 was delivered since"}]
+    assert versions(endpoint) == [(1, 413), (2, 200)]
