@@ -91,3 +91,16 @@ def test_registration_runs_the_policy(db: object, settings: object) -> None:
     assert caught.value.problems[0].field == "webhook_url"
     _, secret = add_partner(db, settings, "local", webhook_url="http://127.0.0.1:1/", allow_private_webhook=True)  # type: ignore[arg-type]
     assert secret
+
+
+def test_tls_is_verified_against_the_host_name_not_the_pinned_address() -> None:
+    import requests
+
+    from syndicate.partners.webhook import _PinnedTLS
+
+    target = ssrf.check("https://partner.example/hook", resolver=DNS)
+    prepared = requests.Request("POST", target.pinned_url, data=b"{}").prepare()
+    host, pool = _PinnedTLS(target.host).build_connection_pool_key_attributes(prepared, True)
+    assert host["host"] == "93.184.216.34"
+    assert pool["server_hostname"] == "partner.example" and pool["assert_hostname"] == "partner.example"
+    assert pool["cert_reqs"] == "CERT_REQUIRED"
