@@ -91,10 +91,17 @@ class Settings(BaseSettings):
     visibility_timeout: int = Field(3600, description="Redis visibility timeout (seconds), above any task runtime")
 
     # partners
-    partner_rate_limit: int = Field(120, description="Pull API requests per partner per minute")
+    partner_rate_limit: int = Field(120, description="Pull API requests per partner per minute (0: no limit)")
     push_timeout_seconds: float = Field(10.0, description="Time-out of one webhook POST")
     push_max_attempts: int = Field(8, description="Attempts before a delivery is dead-lettered")
     allow_private_webhooks: bool = Field(False, description="Allow loopback/private webhook targets for all partners")
+    push_backoff_seconds: float = Field(
+        30.0, description="Delay before the first push retry; doubles per attempt, with jitter"
+    )
+    push_backoff_max_seconds: float = Field(3600.0, description="Longest delay between two push attempts")
+    push_circuit_threshold: int = Field(10, description="Failed pushes in a row that pause a partner's deliveries")
+    push_circuit_cooldown_seconds: float = Field(600.0, description="How long a paused partner waits before a retry")
+    partner_page_size: int = Field(100, description="Most items in one page of the partner pull API")
 
     log_json: bool = Field(True, description="Structured JSON logs")
     log_level: str = Field("INFO", description="Log level")

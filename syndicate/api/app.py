@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 
 from syndicate import __version__
 from syndicate.api.limits import BodyLimit
-from syndicate.api.routes import article_urls, articles, feeds, health
+from syndicate.api.ratelimit import limiter_for
+from syndicate.api.routes import admin_partners, article_urls, articles, feeds, health, partner
 from syndicate.errors import RateLimited, SyndicateError, ValidationFailed
 from syndicate.pipeline.outbox import Dispatcher
 from syndicate.pipeline.run import InlineDispatcher
@@ -39,6 +40,8 @@ def create_app(settings: Settings | None = None, dispatcher: Dispatcher | None =
     )
     app.state.settings = settings
     app.state.dispatcher = dispatcher or default_dispatcher(settings)
+    app.state.partner_resolver = partner.resolve_partner
+    app.state.partner_limiter = limiter_for(settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
 
     @app.exception_handler(SyndicateError)
@@ -61,6 +64,6 @@ def create_app(settings: Settings | None = None, dispatcher: Dispatcher | None =
         return JSONResponse({"detail": "invalid request", "problems": problems}, status_code=422)
 
     # article_urls last: its /{lang}/... shape must not shadow other routers.
-    for module in (health, articles, feeds, article_urls):
+    for module in (health, articles, feeds, partner, admin_partners, article_urls):
         app.include_router(module.router)
     return app

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from syndicate.cli import partners as partners_cli
 from syndicate.cli.common import EXIT_INVALID, console, err_console, override, report_errors
 from syndicate.cli.i18n import i18n_app
 from syndicate.domain.article import article_json_schema
@@ -23,6 +24,7 @@ db_app = typer.Typer(no_args_is_help=True, help="Database: migrations.")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(db_app, name="db")
 app.add_typer(i18n_app, name="i18n")
+app.add_typer(partners_cli.app, name="partners")
 
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (SYNDICATE_DATABASE_URL)")]
 BrokerOpt = Annotated[str | None, typer.Option("--broker", help="Celery broker URL (SYNDICATE_BROKER_URL)")]

@@ -21,12 +21,35 @@ class PayloadContext:
     media: tuple[dict[str, Any], ...] = ()
     translations: tuple[dict[str, Any], ...] = ()  # other language versions: language, uri, headline, link
     embargo_until: datetime | None = None
-    notes: tuple[str, ...] = ()  # editorial notes: correction, machine translation
+    notes: tuple[str, ...] = ()  # editorial notes: correction, machine translation (already localized)
     machine_translated: bool = False
     correction: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    first_created: datetime | None = None  # defaults to the document's published_at
+    provider_uri: str | None = None  # the outlet's site, NewsML-G2 provider
+    section_label: str | None = None  # localized name of the section
+    source_language: str | None = None  # the language a translation was made from
+    sequence: int | None = None  # the partner's sequence number of this item
+    sent: datetime | None = None  # when the message was made available (NewsML-G2 header)
 
-    def for_partner(self, *, images: bool, show_embargo: bool) -> PayloadContext:
-        """Apply a partner's entitlements: drop images it may not republish, hide the embargo."""
+    @property
+    def withdrawn(self) -> bool:
+        return self.document.get("status") == "withdrawn"
+
+    def for_partner(
+        self, *, images: bool, show_embargo: bool, sequence: int | None = None, sent: datetime | None = None
+    ) -> PayloadContext:
+        """Apply a partner's entitlements: drop images it may not republish, hide the embargo.
+
+        ``images`` is True only for partners licensed to republish every image
+        (agency photos included); others keep the images marked for partner
+        redistribution.
+        """
         media = self.media if images else tuple(m for m in self.media if m.get("partner_redistribution"))
-        return replace(self, media=media, embargo_until=self.embargo_until if show_embargo else None)
+        return replace(
+            self,
+            media=media,
+            embargo_until=self.embargo_until if show_embargo else None,
+            sequence=sequence,
+            sent=sent or self.sent,
+        )

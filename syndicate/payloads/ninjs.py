@@ -58,35 +58,41 @@ def build(ctx: PayloadContext) -> dict[str, Any]:
         "type": "text",
         "representationtype": "full",
         "version": str(ctx.version),
-        "firstcreated": _ts(doc["published_at"]),
+        "firstcreated": _ts(ctx.first_created or doc["published_at"]),
         "versioncreated": _ts(ctx.version_created),
         "pubstatus": "canceled" if withdrawn else "usable",
         "language": lang.tag("ninjs"),
         "headlines": [{"role": "main", "contenttype": "text/plain", "value": doc["headline"]}],
         "altids": [{"role": "newsroom-id", "value": ctx.newsroom_id}],
     }
+    if ctx.sequence is not None:
+        # ninjs has no sequence property: the partner's sequence number is an alternative id of the item.
+        item["altids"].append({"role": "sequence", "value": str(ctx.sequence)})
     if ctx.embargo_until:
         item["embargoed"] = _ts(ctx.embargo_until)
     if doc.get("standfirst"):
         item["descriptions"] = [{"role": "summary", "contenttype": "text/plain", "value": doc["standfirst"]}]
     if not withdrawn:
-        item["bodies"] = (
-            [
-                {
-                    "role": "main",
-                    "contenttype": "text/html",
-                    "value": rend["body_html"],
-                    "charcount": len(rend.get("body_text", "")),
-                }
-            ]
-            if rend.get("body_text")
-            else [{"role": "main", "contenttype": "text/html", "value": rend["body_html"]}]
-        )
+        # ninjs has no dir: direction and language live in the HTML (the rendition wraps the body).
+        body: dict[str, Any] = {"role": "main", "contenttype": "text/html", "value": rend["body_html"]}
+        if rend.get("body_text"):
+            body["charcount"] = len(rend["body_text"])
+        item["bodies"] = [body]
     item["by"] = ", ".join(a["name"] for a in doc.get("byline", [])) or ctx.outlet
     if doc.get("dateline"):
         # The localized dateline (هەولێر، هەرێمی کوردستان), not the newsroom's English one.
         item["located"] = rend.get("dateline") or doc["dateline"]
-    subjects = [{"name": doc["section"], "rel": "section", "literal": doc["section"]}] if doc.get("section") else []
+    subjects = (
+        [
+            {
+                "name": ctx.section_label or rend.get("section_label") or doc["section"],
+                "rel": "section",
+                "literal": doc["section"],
+            }
+        ]
+        if doc.get("section")
+        else []
+    )
     subjects += [{"name": t, "rel": "tag", "literal": t} for t in doc.get("tags", [])]
     if subjects:
         item["subjects"] = subjects
@@ -107,6 +113,7 @@ def build(ctx: PayloadContext) -> dict[str, Any]:
             "uri": alt["uri"],
             "type": "text",
             "language": get_language(alt["language"]).tag("ninjs"),
+            "version": str(alt["version"]),
             "headlines": [{"role": "main", "value": alt["headline"]}],
             "renditions": [{"name": "web", "href": alt["link"], "contenttype": "text/html"}],
         }

@@ -18,10 +18,13 @@ from syndicate.feeds import pages
 from syndicate.feeds import websub as hubs
 from syndicate.feeds.render import render_feed
 from syndicate.languages.localize import localize
+from syndicate.partners.delivery import deliver
+from syndicate.partners.sequence import DELIVER, on_payload, on_release
 from syndicate.payloads.build import build_payloads
 from syndicate.pipeline.ingest import PROCESS
 from syndicate.pipeline.outbox import Message, UnitOfWork, complete, record_failure
 from syndicate.pipeline.publish import RENDER, feeds_of, mark_dirty
+from syndicate.pipeline.sweeper import RELEASE_HOOKS
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion, Feed
 from syndicate.storage.types import utcnow
@@ -103,7 +106,9 @@ def websub(uow: UnitOfWork, settings: Settings, feed_ids: list[int]) -> None:
 def payload(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None:
     """Build the partner payloads of each version, then hand them to partner fan-out."""
     session = uow.session
-    for version in session.scalars(select(ArticleVersion).where(ArticleVersion.id.in_(version_ids))):
+    # In ingest order, so versions of one story that share a batch reach partners in order.
+    query = select(ArticleVersion).where(ArticleVersion.id.in_(version_ids)).order_by(ArticleVersion.id)
+    for version in session.scalars(query):
         if version.processed_at is None:
             continue  # its process step has not run yet; it owes this step again
         if build_payloads(session, settings, version):
@@ -139,3 +144,9 @@ STEPS: dict[str, StepInfo] = {
     PAYLOAD: StepInfo(payload, "render", batch=20),
     WEBSUB: StepInfo(websub, "deliver", batch=10),
 }
+
+# Partner syndication: new versions and lifted embargoes fan out into partner sequences;
+# each push is one ``deliver`` step (one delivery per message: its HTTP call has a time-out).
+STEPS[DELIVER] = StepInfo(deliver, "deliver", batch=1)
+PAYLOAD_HOOKS.append(on_payload)
+RELEASE_HOOKS.append(on_release)

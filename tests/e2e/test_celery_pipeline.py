@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from syndicate.cli.run import RunSummary, export_all, pending_steps, run_embedded
+from syndicate.payloads.build import FORMATS
 from syndicate.pipeline.service import ingest_sources, read_sources
 from syndicate.settings import Settings
 from syndicate.storage.db import Database, get_database
@@ -84,4 +85,5 @@ def test_celery_and_embedded_runs_give_identical_feeds(
     different = [name for name in celery_files if celery_files[name] != embedded_files[name]]
     assert not different, f"feeds differ between Celery and in-process runs: {different}"
     with embedded_db.read() as session:
-        assert session.scalar(select(func.count()).select_from(Payload)) == len(results)
+        # one payload per version and format (ninjs, NewsML-G2)
+        assert session.scalar(select(func.count()).select_from(Payload)) == len(FORMATS) * len(results)
