@@ -22,6 +22,7 @@ from syndicate.pipeline.publish import RENDER, feeds_of, mark_dirty
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion, Feed
 from syndicate.storage.types import utcnow
+from syndicate.translation.step import TRANSLATE, plan_translations, translate
 
 PAYLOAD = "payload"
 
@@ -88,7 +89,7 @@ def payload(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None
 
 
 # Later capabilities hook in here instead of editing the steps above.
-PROCESSED_HOOKS: list[Callable[[UnitOfWork, Settings, Article, ArticleVersion], None]] = []
+PROCESSED_HOOKS: list[Callable[[UnitOfWork, Settings, Article, ArticleVersion], None]] = [plan_translations]
 RENDERED_HOOKS: list[Callable[[UnitOfWork, Settings, int], None]] = []
 PAYLOAD_HOOKS: list[Callable[[UnitOfWork, Settings, ArticleVersion], None]] = []
 
@@ -96,4 +97,6 @@ STEPS: dict[str, StepInfo] = {
     PROCESS: StepInfo(process, "ingest", batch=20),
     RENDER: StepInfo(render, "render", batch=10),
     PAYLOAD: StepInfo(payload, "render", batch=20),
+    # One job (article version x target language) per message: slow providers never hold up a batch.
+    TRANSLATE: StepInfo(translate, "translate", batch=1),
 }
