@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from syndicate import __version__
 from syndicate.api.limits import BodyLimit
-from syndicate.api.routes import articles, feeds, health
+from syndicate.api.routes import articles, feeds, health, translation
 from syndicate.errors import RateLimited, SyndicateError, ValidationFailed
 from syndicate.pipeline.outbox import Dispatcher
 from syndicate.pipeline.run import InlineDispatcher
@@ -60,6 +60,6 @@ def create_app(settings: Settings | None = None, dispatcher: Dispatcher | None =
         ]
         return JSONResponse({"detail": "invalid request", "problems": problems}, status_code=422)
 
-    for module in (health, articles, feeds):
+    for module in (health, articles, feeds, translation):
         app.include_router(module.router)
     return app

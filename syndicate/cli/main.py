@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from syndicate.cli.common import EXIT_INVALID, console, err_console, override, report_errors
+from syndicate.cli.translate import app as translate_app
 from syndicate.domain.article import article_json_schema
 from syndicate.pipeline.ingest import Outcome
 from syndicate.storage.db import get_database
@@ -21,6 +22,7 @@ feeds_app = typer.Typer(no_args_is_help=True, help="Feed documents: export.")
 db_app = typer.Typer(no_args_is_help=True, help="Database: migrations.")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(db_app, name="db")
+app.add_typer(translate_app, name="translate")
 
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (SYNDICATE_DATABASE_URL)")]
 BrokerOpt = Annotated[str | None, typer.Option("--broker", help="Celery broker URL (SYNDICATE_BROKER_URL)")]

@@ -46,7 +46,5 @@ def store(session: Session, backend: str, source: str, target: str, answers: Ite
                 text=text,
                 created_at=now,
             )
-            .on_conflict_do_nothing(
-                index_elements=["backend", "source_language", "target_language", "source_hash"]
-            )
+            .on_conflict_do_nothing(index_elements=["backend", "source_language", "target_language", "source_hash"])
         )

@@ -26,15 +26,15 @@ def registry() -> dict[str, type[Backend]]:
 
 
 def backend_settings(settings: Settings, name: str) -> BackendSettings | None:
-    """The typed settings of one backend; None when a backend that needs them has none."""
-    cls = registry()[name]
-    configured = getattr(settings, f"translation_{name}", None)
-    if configured is not None:
-        return configured  # type: ignore[no-any-return]
-    try:
-        return cls.settings_class()
-    except ValueError:
-        return None  # required fields (an API key, a model) are missing
+    """The typed settings of one backend; None for a provider nobody configured.
+
+    Backends with a settings field (``translation_<name>``) are used only once
+    it is set; the memory and the human desk need no settings at all.
+    """
+    field = f"translation_{name}"
+    if field in type(settings).model_fields:
+        return getattr(settings, field)  # type: ignore[no-any-return]
+    return registry()[name].settings_class()
 
 
 def build(name: str, context: BackendContext) -> Backend | None:
