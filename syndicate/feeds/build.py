@@ -30,7 +30,8 @@ def entry_id(settings: Settings, newsroom_id: str) -> str:
 
 
 def article_link(settings: Settings, article: Article, document: dict[str, Any], rendition: dict[str, Any]) -> str:
-    if article.origin == "newsroom" and document.get("canonical_url"):
+    # Newsroom and translation documents both carry a canonical URL, percent-encoded by the model.
+    if document.get("canonical_url"):
         return str(document["canonical_url"])
     return settings.site_url.rstrip("/") + rendition["path"]
 

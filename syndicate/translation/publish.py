@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import AnyHttpUrl, TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from syndicate.domain.article import Article as ArticleDoc
@@ -37,6 +37,7 @@ from syndicate.translation.states import JobState, transition
 from syndicate.translation.tables import TranslationJob, TranslationSegment
 
 PROVISIONAL_URL = "https://provisional.invalid/"
+_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)  # percent-encodes a native-script slug, as ingest does
 
 
 def translation_id(source_newsroom_id: str, language: str) -> str:
@@ -120,7 +121,7 @@ def publish(
     document.update(
         id=newsroom_id,
         version=number,
-        canonical_url=settings.site_url.rstrip("/") + path,
+        canonical_url=str(_URL.validate_python(settings.site_url.rstrip("/") + path)),
         published_at=article.published_at.isoformat(),
     )
     if number > 1:
