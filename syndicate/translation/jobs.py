@@ -11,6 +11,7 @@ its translations; the newsroom's own version in a language supersedes ours.
 from __future__ import annotations
 
 from datetime import datetime
+from html import unescape
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from syndicate.pipeline.publish import mark_dirty, sync_membership
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion
 from syndicate.storage.types import utcnow
+from syndicate.translation.placeholders import TOKEN_RE
 from syndicate.translation.policy import load_policy
 from syndicate.translation.segments import split_document
 from syndicate.translation.states import OPEN, JobState, record, transition
@@ -95,6 +97,9 @@ def create_job(
     carried = _carry(session, job)
     for spec in split.segments:
         text, origin = carried.get(spec.hash, (None, None))
+        if text is None and not has_words(spec.masked.text):
+            # Only names, numbers and punctuation ("ERBIL, Kurdistan Region"): nothing for a machine.
+            text, origin = spec.masked.text, "copy"
         session.add(
             TranslationSegment(
                 job_id=job.id,
@@ -114,6 +119,10 @@ def create_job(
     record(session, job, "planned", actor=SYSTEM, to=None, note=f"v{version.version} {job.source_language}>{target}")
     session.flush()
     return job
+
+
+def has_words(masked: str) -> bool:
+    return any(ch.isalpha() for ch in unescape(TOKEN_RE.sub("", masked)))
 
 
 def _carry(session: Session, job: TranslationJob) -> dict[str, tuple[str, str]]:

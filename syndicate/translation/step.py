@@ -140,7 +140,8 @@ def _advance(
     session = uow.session
     actor = _actor(drafts)
     failed = [s for s in segments if s.status == "failed"]
-    drafted = [s for s in segments if s.draft_text is not None]
+    # A copied segment (names and numbers only) is no draft: alone it leaves the job to the desk.
+    drafted = [s for s in segments if s.draft_text is not None and s.draft_origin != "copy"]
     origins = {(s.draft_origin or "").split(":")[0] for s in drafted}
     job.drafted_by = "machine" if "machine" in origins else ("memory" if drafted else "none")
     notes = "; ".join(drafts.notes) or None
