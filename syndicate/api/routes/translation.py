@@ -38,7 +38,7 @@ class Note(BaseModel):
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def _view(request: Request, job_id: int) -> dict[str, Any]:

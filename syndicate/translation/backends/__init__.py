@@ -33,7 +33,7 @@ def backend_settings(settings: Settings, name: str) -> BackendSettings | None:
     """
     field = f"translation_{name}"
     if field in type(settings).model_fields:
-        return getattr(settings, field)  # type: ignore[no-any-return]
+        return getattr(settings, field)
     return registry()[name].settings_class()
 
 

@@ -40,4 +40,4 @@ class GoogleTranslate(HttpBackend):
             return [str(item["translatedText"]) for item in data["data"]["translations"]]
 
         params = {"key": self.settings.api_key.get_secret_value()}
-        return self.http.post(self.settings.url, json=body, params=params, parse=parse)  # type: ignore[no-any-return]
+        return self.http.post(self.settings.url, json=body, params=params, parse=parse)

@@ -49,4 +49,4 @@ class LibreTranslate(HttpBackend):
                 raise TypeError("translatedText is not a list of strings")
             return list(texts)
 
-        return self.http.post(self.settings.url.rstrip("/") + "/translate", json=body, parse=parse)  # type: ignore[no-any-return]
+        return self.http.post(self.settings.url.rstrip("/") + "/translate", json=body, parse=parse)

@@ -45,4 +45,4 @@ class MicrosoftTranslator(HttpBackend):
 
         url = self.settings.url.rstrip("/") + "/translate"
         body = [{"Text": s.text} for s in segments]
-        return self.http.post(url, json=body, params=params, headers=headers, parse=parse)  # type: ignore[no-any-return]
+        return self.http.post(url, json=body, params=params, headers=headers, parse=parse)
