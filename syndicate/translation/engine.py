@@ -15,6 +15,7 @@ that leaves segments undone means "try again later", not "give up".
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -43,8 +44,19 @@ class Drafts:
         return self.transient is not None and any(k not in self.texts for k in pending)
 
 
-def draft(context: BackendContext, source: str, target: str, segments: Sequence[Segment]) -> Drafts:
-    """Translate ``segments`` from ``source`` to ``target`` along the configured route."""
+def draft(
+    context: BackendContext,
+    source: str,
+    target: str,
+    segments: Sequence[Segment],
+    *,
+    budget: float | None = None,
+) -> Drafts:
+    """Translate ``segments`` from ``source`` to ``target`` along the configured route.
+
+    ``budget``: seconds this call may spend asking backends (a task has a time limit).
+    """
+    deadline = time.monotonic() + budget if budget is not None else None
     out = Drafts()
     pending = {s.key: s for s in segments}
     hashes = {s.key: segment_hash(s.text) for s in segments}
@@ -68,7 +80,9 @@ def draft(context: BackendContext, source: str, target: str, segments: Sequence[
         if backend.kind == "machine" and _switched_off(context, name):
             out.notes.append(f"{name}: switched off after repeated failures")
             continue
-        _ask(context, backend, source, target, pending, hashes, out)
+        _ask(context, backend, source, target, pending, hashes, out, deadline)
+        if out.transient is not None and deadline is not None and time.monotonic() > deadline:
+            break
     return out
 
 
@@ -102,12 +116,40 @@ def _ask(
     pending: dict[str, Segment],
     hashes: dict[str, str],
     out: Drafts,
+    deadline: float | None,
 ) -> None:
+    """Send the pending segments batch by batch; each answered batch is cached at once.
+
+    Caching per batch means a task stopped by its time budget (or killed) keeps
+    what it already paid for: the next run sends only what is still missing.
+    """
+    keys = list(pending)
+    for start in range(0, len(keys), max(1, backend.batch_size)):
+        if deadline is not None and time.monotonic() > deadline:
+            out.transient = TransientError("the task's time budget is used up; the rest follows in the next run", 1.0)
+            out.notes.append(str(out.transient))
+            return
+        chunk = [pending[k] for k in keys[start : start + backend.batch_size] if k in pending]
+        if not _ask_batch(context, backend, source, target, chunk, pending, hashes, out):
+            return
+
+
+def _ask_batch(
+    context: BackendContext,
+    backend: Backend,
+    source: str,
+    target: str,
+    chunk: list[Segment],
+    pending: dict[str, Segment],
+    hashes: dict[str, str],
+    out: Drafts,
+) -> bool:
+    """One request's worth; False when the backend is failing and the rest should not be sent."""
     settings = context.settings
     machine = backend.kind == "machine"
-    out.calls[backend.name] = out.calls.get(backend.name, 0) + len(pending)
+    out.calls[backend.name] = out.calls.get(backend.name, 0) + len(chunk)
     try:
-        answers = backend.translate(source, target, list(pending.values()))
+        answers = backend.translate(source, target, chunk)
     except TransientError as exc:
         log.warning("translation backend failed", extra={"backend": backend.name, "error": str(exc)})
         out.transient = exc
@@ -123,12 +165,12 @@ def _ask(
                 )
             if opened:
                 log.error("translation backend switched off", extra={"backend": backend.name})
-        return
+        return False
     except BackendError as exc:
         # The provider refused the request (4xx): it is up, these segments are what failed.
-        for key in pending:
-            out.errors.setdefault(key, []).append(str(exc))
-        return
+        for seg in chunk:
+            out.errors.setdefault(seg.key, []).append(str(exc))
+        return True
     good: list[tuple[str, str]] = []
     for answer in answers:
         if answer.text is not None:
@@ -143,3 +185,4 @@ def _ask(
             breaker.record_success(session, backend.name)
             if backend.cacheable and good:
                 cache.store(session, backend.name, source, target, good)
+    return True

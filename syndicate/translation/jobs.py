@@ -139,12 +139,14 @@ def _carry(session: Session, job: TranslationJob) -> dict[str, tuple[str, str]]:
     )
     if previous is None:
         return {}
+    # Text a human wrote or approved counts as reviewed; an unreviewed draft keeps its origin.
+    reviewed = previous.state in (JobState.approved, JobState.published)
     out: dict[str, tuple[str, str]] = {}
     for seg in session.scalars(select(TranslationSegment).where(TranslationSegment.job_id == previous.id)):
-        if seg.target_text is not None:
-            out[seg.source_hash] = (seg.target_text, f"carried:{previous.id}")
-        elif seg.draft_text is not None:
-            out[seg.source_hash] = (seg.draft_text, seg.draft_origin or f"carried:{previous.id}")
+        if seg.text is None or seg.draft_origin == "copy":
+            continue
+        human = seg.target_text is not None or reviewed
+        out[seg.source_hash] = (seg.text, f"carried:{previous.id}" if human else seg.draft_origin or "")
     return out
 
 

@@ -109,7 +109,8 @@ def publish(
             current_version=0,
             status=document["status"],
             section=document["section"],
-            published_at=max(source.published_at, now),
+            # Not before the source, not before now, and never before the source's embargo lifts.
+            published_at=max(source.published_at, now, source.embargo_until or now),
             modified_at=now,
             embargo_until=source.embargo_until,
         )

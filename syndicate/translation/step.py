@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from syndicate.errors import ValidationFailed
 from syndicate.pipeline.outbox import Message, UnitOfWork, complete
 from syndicate.settings import Settings
-from syndicate.storage.models import Article, OutboxMessage
+from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
 from syndicate.storage.types import utcnow
 from syndicate.translation.backends.base import BackendContext, Segment
 from syndicate.translation.engine import Drafts, draft
@@ -78,11 +78,15 @@ def translate(uow: UnitOfWork, settings: Settings, job_ids: list[int]) -> None:
     """Draft each queued job through its chain of backends."""
     sessions = side_sessions(uow)
     context = BackendContext(sessions, settings)
+    # Half the task's time limit for providers: the rest is for storing, and a cut-off run resumes.
+    budget = settings.task_time_limit / 2 / max(1, len(job_ids))
     results: list[tuple[Work, Drafts]] = []
     for job_id in job_ids:
         work = _work(sessions, job_id)
         if work is not None:
-            drafts = draft(context, work.source, work.target, work.segments) if work.segments else Drafts()
+            drafts = (
+                draft(context, work.source, work.target, work.segments, budget=budget) if work.segments else Drafts()
+            )
             results.append((work, drafts))
     # Phase 3: from here on the step's own transaction is used.
     done = [i for i in job_ids if i not in {w.job_id for w, _ in results}]
@@ -191,6 +195,6 @@ def _retry_later(session: Session, settings: Settings, job_id: int, drafts: Draf
     log.warning("translation job postponed", extra={"job": job_id, "retry_in": delay})
 
 
-def plan_translations(uow: UnitOfWork, settings: Settings, article: Article, version: object) -> None:
+def plan_translations(uow: UnitOfWork, settings: Settings, article: Article, version: ArticleVersion) -> None:
     """``PROCESSED_HOOKS`` entry: plan, stale or cancel jobs for a processed newsroom version."""
-    plan(uow, settings, article, version)  # type: ignore[arg-type]
+    plan(uow, settings, article, version)

@@ -197,3 +197,25 @@ def test_the_newsrooms_own_version_supersedes_a_machine_translation(
         members = session.scalars(select(FeedEntry.article_id).where(FeedEntry.feed_id == kmr_feed.id)).all()
         theirs = session.scalars(select(Article).where(Article.newsroom_id == "t-1-kmr")).one()
     assert ours.withdrawn and members == [theirs.id]
+
+
+def test_a_correction_after_publication_becomes_the_next_version_of_the_translation(
+    kmr_by_google: Settings, providers: dict[str, Provider], db: Database
+) -> None:
+    ingest(db, kmr_by_google, article(body_html=BODY_V1))
+    assert approve(db, kmr_by_google, job_for(db, "kmr", 1).id) == JobState.published
+    ingest(db, kmr_by_google, v2())
+    assert job_for(db, "kmr", 1).state == JobState.published, "published history stays as it was"
+    second = job_for(db, "kmr", 2)
+    # The approved v1 text was carried over: only what changed went to the machine.
+    carried = {k for k, s in segments(db, second.id).items() if (s.draft_origin or "").startswith("carried:")}
+    assert carried == {"headline", "standfirst", "body.1", "media.0.caption"}
+    assert approve(db, kmr_by_google, second.id) == JobState.published
+    with db.read() as session:
+        translation = session.scalars(select(Article).where(Article.origin == "translation")).one()
+        versions = session.scalars(
+            select(ArticleVersion.status)
+            .where(ArticleVersion.article_id == translation.id)
+            .order_by(ArticleVersion.version)
+        ).all()
+    assert (translation.current_version, versions) == (2, ["published", "corrected"])

@@ -165,3 +165,26 @@ def test_a_backend_that_keeps_failing_is_switched_off_and_the_state_is_visible(
         b for b in client.get("/v1/translation/backends", headers=EDITOR).json()["backends"] if b["name"] == "google"
     )
     assert after["state"] == "closed" and after["consecutive_failures"] == 0 and after["last_success_at"]
+
+
+def test_a_run_cut_off_by_its_time_budget_resumes_without_paying_twice(
+    configure: Configure, providers: dict[str, Provider], db: Database
+) -> None:
+    settings = configure(
+        {"en>ar": ["memory", "openai", "human"]},
+        translation_policy={"targets": ["ar"]},
+        task_time_limit="0.4",  # 0.2 s for providers per run
+    )
+    llm = providers["openai"]
+    llm.stall_seconds = 0.3
+    llm.fail("stall")  # a slow first answer uses the whole budget
+    ingest(db, settings, article())
+    job = job_for(db, "ar")
+    assert job.state == JobState.queued and "time budget" in (job.last_error or "")
+    assert len(llm.requests) == 1
+
+    sweep(db, InlineDispatcher(db, settings), settings, now=utcnow() + timedelta(seconds=5))
+    job = job_for(db, "ar")
+    assert job.state == JobState.drafted
+    sent = llm.texts_sent
+    assert len(sent) == len(set(sent)) == 4, "each segment was paid for once; the first came from the cache"

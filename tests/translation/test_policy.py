@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,12 @@ from sqlalchemy import select
 
 from syndicate.api.app import create_app
 from syndicate.errors import ValidationFailed
+from syndicate.pipeline.run import InlineDispatcher
+from syndicate.pipeline.sweeper import sweep
 from syndicate.settings import Settings
 from syndicate.storage.db import Database
-from syndicate.storage.models import Article, ArticleVersion, Payload
+from syndicate.storage.models import Article, ArticleVersion, Feed, FeedEntry, Payload
+from syndicate.storage.types import utcnow
 from syndicate.translation.policy import TranslationPolicy, load_policy
 from syndicate.translation.states import JobState
 from tests.api.conftest import EDITOR
@@ -85,3 +89,26 @@ def test_a_machine_draft_publishes_at_once_labelled_and_still_goes_to_review(
     assert approved["translation"]["version"] == 2 and approved["translation"]["machine_translated"] is False
     actions = [e["action"] for e in approved["events"]]
     assert actions == ["planned", "drafted", "published_draft", "approved", "published"]
+
+
+def test_a_machine_published_translation_waits_for_its_sources_embargo(
+    configure: Configure, providers: dict[str, Provider], db: Database
+) -> None:
+    settings = configure(
+        {"*": ["memory", "google", "human"]}, translation_policy={"targets": ["ar"], "publish": "machine"}
+    )
+    lifted = utcnow() + timedelta(hours=2)
+    ingest(db, settings, article(embargo_until=lifted.isoformat()))
+    assert job_for(db, "ar").machine_published
+    assert released(db) == {"en": False, "ar": False}
+
+    sweep(db, InlineDispatcher(db, settings), settings, now=lifted + timedelta(minutes=1))
+    assert released(db) == {"en": True, "ar": True}
+    with db.read() as session:
+        ar_feed = session.scalars(select(Feed).where(Feed.key == "ar")).one()
+        assert session.scalars(select(FeedEntry.article_id).where(FeedEntry.feed_id == ar_feed.id)).all()
+
+
+def released(db: Database) -> dict[str, bool]:
+    with db.read() as session:
+        return {a.language: a.released for a in session.scalars(select(Article))}
