@@ -48,9 +48,14 @@ def state_of(row: BackendHealth | None, now: datetime) -> str:
     return "open" if row.open_until > now else "half-open"
 
 
-def is_open(session: Session, name: str, now: datetime | None = None) -> bool:
+def open_for(session: Session, name: str, now: datetime | None = None) -> float | None:
+    """Seconds until a switched-off backend may be tried again; None when it may be used now."""
+    now = now or utcnow()
     row = session.get(BackendHealth, name)
-    return state_of(row, now or utcnow()) == "open"
+    if row is None or state_of(row, now) != "open":
+        return None
+    assert row.open_until is not None
+    return (row.open_until - now).total_seconds()
 
 
 def record_success(session: Session, name: str, now: datetime | None = None) -> None:

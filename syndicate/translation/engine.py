@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from syndicate.errors import BackendError, TransientError
+from syndicate.errors import BackendError, CircuitOpen, TransientError
 from syndicate.translation import breaker, cache
 from syndicate.translation.backends import build, route
 from syndicate.translation.backends.base import Backend, BackendContext, Segment
@@ -37,11 +37,22 @@ class Drafts:
     errors: dict[str, list[str]] = field(default_factory=dict)  # key -> why each backend failed it
     waiting: bool = False  # the chain reached the human desk
     transient: TransientError | None = None  # a backend failed in a way worth retrying
+    switched_off: CircuitOpen | None = None  # a backend was skipped: its circuit is open
     notes: list[str] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)  # backend -> segments sent to it
 
     def retry_later(self, pending: Sequence[str]) -> bool:
-        return self.transient is not None and any(k not in self.texts for k in pending)
+        """Try again later rather than settle: a provider failed, or is off and nobody else can help."""
+        if all(k in self.texts for k in pending):
+            return False
+        if self.transient is not None:
+            return True
+        return self.switched_off is not None and not self.waiting
+
+    @property
+    def retry_after(self) -> float | None:
+        problem = self.transient or self.switched_off
+        return problem.retry_after if problem is not None else None
 
 
 def draft(
@@ -77,8 +88,10 @@ def draft(
             _from_cache(context, backend, source, target, pending, hashes, out)
             if not pending:
                 break
-        if backend.kind == "machine" and _switched_off(context, name):
-            out.notes.append(f"{name}: switched off after repeated failures")
+        off_for = _switched_off(context, name) if backend.kind == "machine" else None
+        if off_for is not None:
+            out.switched_off = CircuitOpen(f"{name}: switched off after repeated failures", off_for)
+            out.notes.append(str(out.switched_off))
             continue
         _ask(context, backend, source, target, pending, hashes, out, deadline)
         if out.transient is not None and deadline is not None and time.monotonic() > deadline:
@@ -103,9 +116,9 @@ def _from_cache(
             del pending[key]
 
 
-def _switched_off(context: BackendContext, name: str) -> bool:
+def _switched_off(context: BackendContext, name: str) -> float | None:
     with context.sessions() as session:
-        return breaker.is_open(session, name)
+        return breaker.open_for(session, name)
 
 
 def _ask(

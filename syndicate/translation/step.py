@@ -112,8 +112,7 @@ def _apply(uow: UnitOfWork, settings: Settings, work: Work, drafts: Drafts) -> b
         return True
     pending = [s.key for s in work.segments]
     if drafts.retry_later(pending):
-        assert drafts.transient is not None
-        job.last_error = "; ".join(drafts.notes)[:2000] or str(drafts.transient)
+        job.last_error = "; ".join(drafts.notes)[:2000]
         _retry_later(session, settings, job.id, drafts)
         return False
     rows = session.scalars(select(TranslationSegment).where(TranslationSegment.job_id == job.id))
@@ -131,8 +130,11 @@ def _apply(uow: UnitOfWork, settings: Settings, work: Work, drafts: Drafts) -> b
             )
         elif key in drafts.errors:
             seg.status, seg.error = "failed", "; ".join(drafts.errors[key])[:2000]
-        else:
+        elif drafts.waiting:
             seg.status = "waiting"
+        else:
+            # The chain ended without a human desk and nobody tried: say why (not configured...).
+            seg.status, seg.error = "failed", ("; ".join(drafts.notes) or "no backend serves this pair")[:2000]
     job.last_error = None
     _advance(uow, settings, job, list(segments.values()), drafts)
     return True
@@ -181,7 +183,7 @@ def _actor(drafts: Drafts) -> str:
 
 def _retry_later(session: Session, settings: Settings, job_id: int, drafts: Drafts) -> None:
     """Keep the step owed; the sweeper sends it again after the provider's hint or the deadline."""
-    hint = drafts.transient.retry_after if drafts.transient is not None else None
+    hint = drafts.retry_after
     delay = hint if hint is not None else settings.translation_max_backoff_seconds
     session.execute(
         update(OutboxMessage)

@@ -1,9 +1,9 @@
 """Protected terms: names a machine must not translate freely.
 
-:func:`protected_terms` is the only function the translation workflow calls.
-It reads a small built-in list for now; it is the seam where the glossary of
-``syndicate.languages`` plugs in (same signature: source and target language
-in, ``(source form, target form)`` pairs out).
+:func:`protected_terms` is the only function the translation workflow calls:
+source and target language in, ``(source form, target form)`` pairs out. It
+reads the small built-in list below; a glossary in ``syndicate.languages``
+with the same signature can take its place.
 """
 
 from __future__ import annotations

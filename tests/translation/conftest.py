@@ -50,9 +50,10 @@ Configure = Callable[..., Settings]
 def configure(settings: Settings, providers: dict[str, Provider], monkeypatch: pytest.MonkeyPatch) -> Configure:
     """Point every provider backend at its simulator and set routes (and other settings) by name."""
 
-    def apply(routes: dict[str, list[str]] | None = None, **extra: Any) -> Settings:
+    def apply(routes: dict[str, list[str]] | None = None, unconfigured: tuple[str, ...] = (), **extra: Any) -> Settings:
         for name, provider in providers.items():
-            monkeypatch.setenv(f"SYNDICATE_TRANSLATION_{name.upper()}", json.dumps(backend_env(name, provider)))
+            if name not in unconfigured:
+                monkeypatch.setenv(f"SYNDICATE_TRANSLATION_{name.upper()}", json.dumps(backend_env(name, provider)))
         monkeypatch.setenv("SYNDICATE_TRANSLATION_ROUTES", json.dumps(routes or {"*": ["memory", "human"]}))
         monkeypatch.setenv("SYNDICATE_TRANSLATION_BACKOFF_SECONDS", "0.01")
         for key, value in extra.items():

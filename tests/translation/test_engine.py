@@ -188,3 +188,33 @@ def test_a_run_cut_off_by_its_time_budget_resumes_without_paying_twice(
     assert job.state == JobState.drafted
     sent = llm.texts_sent
     assert len(sent) == len(set(sent)) == 4, "each segment was paid for once; the first came from the cache"
+
+
+def test_a_switched_off_backend_without_a_human_behind_it_postpones_the_job(
+    configure: Configure, providers: dict[str, Provider], db: Database
+) -> None:
+    settings = configure(
+        {"en>kmr": ["memory", "google"]},
+        translation_policy=KMR_ONLY,
+        translation_retry_attempts="1",
+        translation_breaker_failures="1",
+        translation_breaker_cooldown_seconds="120",
+    )
+    providers["google"].fail("500")
+    ingest(db, settings, article(id="a-1"))
+    ingest(db, settings, article(id="a-2", headline="Another story"))
+    assert len(providers["google"].requests) == 1, "the second job did not call a switched-off backend"
+    second = job_for_source(db, "a-2")
+    assert state(db, second) == JobState.queued
+    with db.read() as session:
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.key == f"translate:{second}")).one()
+    assert timedelta(seconds=100) < row.due_at - utcnow() <= timedelta(seconds=120), "retried when it is back on"
+    assert "switched off" in (row.last_error or "")
+
+
+def test_a_route_with_nothing_usable_fails_with_the_reason(configure: Configure, db: Database) -> None:
+    settings = configure({"en>kmr": ["memory", "google"]}, unconfigured=("google",), translation_policy=KMR_ONLY)
+    ingest(db, settings, article())
+    job = job_for(db, "kmr")
+    assert job.state == JobState.failed
+    assert "google: not configured" in (job.failure_reason or "")
