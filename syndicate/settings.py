@@ -9,19 +9,25 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-# CLDR numbering systems: latn 0123, arab ٠١٢٣ (Arabic-Indic), arabext ۰۱۲۳ (Persian).
-DigitStyle = Literal["latn", "arab", "arabext"]
+from syndicate.languages.script import DigitStyle
+from syndicate.translation.backends.google import GoogleSettings
+from syndicate.translation.backends.libretranslate import LibreTranslateSettings
+from syndicate.translation.backends.microsoft import MicrosoftSettings
+from syndicate.translation.backends.openai import OpenAISettings
+from syndicate.translation.policy import TranslationPolicy
 
 
 class Settings(BaseSettings):
     """Effective configuration. Secrets are ``SecretStr`` and masked when printed."""
 
-    model_config = SettingsConfigDict(env_prefix="SYNDICATE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SYNDICATE_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
 
     # storage and broker
     database_url: str = Field(
@@ -83,6 +89,36 @@ class Settings(BaseSettings):
     glossary_path: Path | None = Field(
         None, description="Editable glossary of names and terms (JSON); unset = the built-in one"
     )
+
+    # translation
+    translation_enabled: bool = Field(True, description="Plan translation jobs for newsroom articles")
+    translation_policy: TranslationPolicy | None = Field(
+        None, description="Target languages and publish mode per section and language (JSON; see policy.py)"
+    )
+    translation_policy_file: Path | None = Field(None, description="The same policy as a JSON data file")
+    translation_routes: dict[str, list[str]] = Field(
+        default_factory=lambda: {"*": ["memory", "human"]},
+        description='Backends per pair, in order, e.g. {"en>ckb": ["memory", "openai", "human"]}; "*" matches any',
+    )
+    translation_libretranslate: LibreTranslateSettings | None = Field(
+        None, description="LibreTranslate: url, api_key, language_codes (JSON, or ..._LIBRETRANSLATE__URL)"
+    )
+    translation_google: GoogleSettings | None = Field(None, description="Google Translation v2: api_key, url, model")
+    translation_microsoft: MicrosoftSettings | None = Field(
+        None, description="Microsoft Translator v3: api_key, region, url, category"
+    )
+    translation_openai: OpenAISettings | None = Field(
+        None, description="OpenAI-compatible chat completions (Ollama, vLLM): url, model, api_key"
+    )
+    translation_retry_attempts: int = Field(3, ge=1, description="HTTP attempts per backend request")
+    translation_backoff_seconds: float = Field(1.0, ge=0, description="First retry delay; doubles per attempt")
+    translation_max_backoff_seconds: float = Field(
+        30.0, ge=0, description="Longest wait inside a task; a longer Retry-After re-queues the job"
+    )
+    translation_breaker_failures: int = Field(5, ge=1, description="Failed requests in a row that switch a backend off")
+    translation_breaker_cooldown_seconds: float = Field(300.0, ge=0, description="How long a failing backend stays off")
+    translation_fuzzy_threshold: float = Field(75.0, ge=0, le=100, description="Lowest memory match score shown")
+    translation_fuzzy_limit: int = Field(3, ge=0, description="Memory matches offered per segment")
 
     # reliability
     step_deadline_seconds: float = Field(300.0, description="A step not done by then is re-enqueued")

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from syndicate import __version__
 from syndicate.api.limits import BodyLimit
 from syndicate.api.ratelimit import limiter_for
-from syndicate.api.routes import admin_partners, article_urls, articles, feeds, health, partner
+from syndicate.api.routes import admin_partners, article_urls, articles, feeds, health, partner, translation
 from syndicate.errors import RateLimited, SyndicateError, ValidationFailed
 from syndicate.pipeline.outbox import Dispatcher
 from syndicate.pipeline.run import InlineDispatcher
@@ -64,6 +64,6 @@ def create_app(settings: Settings | None = None, dispatcher: Dispatcher | None =
         return JSONResponse({"detail": "invalid request", "problems": problems}, status_code=422)
 
     # article_urls last: its /{lang}/... shape must not shadow other routers.
-    for module in (health, articles, feeds, partner, admin_partners, article_urls):
+    for module in (health, articles, feeds, partner, admin_partners, translation, article_urls):
         app.include_router(module.router)
     return app

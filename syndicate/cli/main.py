@@ -14,6 +14,7 @@ from rich.table import Table
 from syndicate.cli import partners as partners_cli
 from syndicate.cli.common import EXIT_INVALID, console, err_console, override, report_errors
 from syndicate.cli.i18n import i18n_app
+from syndicate.cli.translate import app as translate_app
 from syndicate.domain.article import article_json_schema
 from syndicate.pipeline.ingest import Outcome
 from syndicate.storage.db import get_database
@@ -25,6 +26,7 @@ app.add_typer(feeds_app, name="feeds")
 app.add_typer(db_app, name="db")
 app.add_typer(i18n_app, name="i18n")
 app.add_typer(partners_cli.app, name="partners")
+app.add_typer(translate_app, name="translate")
 
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (SYNDICATE_DATABASE_URL)")]
 BrokerOpt = Annotated[str | None, typer.Option("--broker", help="Celery broker URL (SYNDICATE_BROKER_URL)")]

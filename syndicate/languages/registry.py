@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from syndicate.settings import DigitStyle
+from syndicate.languages.script import DigitStyle
 
 Direction = Literal["ltr", "rtl"]
 Output = Literal["public", "feed", "rss", "atom", "ninjs", "newsml", "sitemap", "jsonfeed", "html"]

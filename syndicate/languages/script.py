@@ -10,8 +10,10 @@ import re
 import unicodedata
 from collections.abc import Callable
 from html import escape
+from typing import Literal
 
-from syndicate.settings import DigitStyle
+# CLDR numbering systems: latn 0123, arab ٠١٢٣ (Arabic-Indic), arabext ۰۱۲۳ (Persian).
+DigitStyle = Literal["latn", "arab", "arabext"]
 
 
 def _letters(*ranges: tuple[int, int]) -> str:

@@ -53,7 +53,7 @@ class BufferedDispatcher:
     back only delays work that is owed anyway.
     """
 
-    def __init__(self, inner: Dispatcher, flush_every: int = 100):
+    def __init__(self, inner: Dispatcher, flush_every: int = 20):
         self.inner = inner
         self.flush_every = flush_every
         self.held: list[Message] = []

@@ -28,6 +28,7 @@ from syndicate.pipeline.sweeper import RELEASE_HOOKS
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion, Feed
 from syndicate.storage.types import utcnow
+from syndicate.translation.step import TRANSLATE, plan_translations, translate
 
 PAYLOAD = "payload"
 WEBSUB = "websub"
@@ -134,7 +135,10 @@ def owe_websub(uow: UnitOfWork, settings: Settings, feed_id: int) -> None:
 
 
 # Later capabilities hook in here instead of editing the steps above.
-PROCESSED_HOOKS: list[Callable[[UnitOfWork, Settings, Article, ArticleVersion], None]] = [mark_archive_pages]
+PROCESSED_HOOKS: list[Callable[[UnitOfWork, Settings, Article, ArticleVersion], None]] = [
+    mark_archive_pages,
+    plan_translations,
+]
 RENDERED_HOOKS: list[Callable[[UnitOfWork, Settings, int], None]] = [owe_websub]
 PAYLOAD_HOOKS: list[Callable[[UnitOfWork, Settings, ArticleVersion], None]] = []
 
@@ -143,6 +147,8 @@ STEPS: dict[str, StepInfo] = {
     RENDER: StepInfo(render, "render", batch=10),
     PAYLOAD: StepInfo(payload, "render", batch=20),
     WEBSUB: StepInfo(websub, "deliver", batch=10),
+    # One job (article version x target language) per message: slow providers never hold up a batch.
+    TRANSLATE: StepInfo(translate, "translate", batch=1),
 }
 
 # Partner syndication: new versions and lifted embargoes fan out into partner sequences;

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import syndicate.translation.tables  # noqa: F401  (the translation tables join Base.metadata)
 from syndicate.storage.models import Base
 
 config = context.config

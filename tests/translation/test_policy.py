@@ -1,0 +1,116 @@
+"""Per-section and per-language policy: who gets a job, and whether a machine draft may go out at once."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from syndicate.api.app import create_app
+from syndicate.errors import ValidationFailed
+from syndicate.pipeline.run import InlineDispatcher
+from syndicate.pipeline.sweeper import sweep
+from syndicate.settings import Settings
+from syndicate.storage.db import Database
+from syndicate.storage.models import Article, ArticleVersion, Feed, FeedEntry, Payload
+from syndicate.storage.types import utcnow
+from syndicate.translation.policy import TranslationPolicy, load_policy
+from syndicate.translation.states import JobState
+from tests.api.conftest import EDITOR
+from tests.helpers import article, parse_feed
+from tests.translation.conftest import Configure, ingest, job_for, jobs
+from tests.translation.providers import Provider
+
+POLICY = {
+    "targets": ["en", "ckb", "kmr", "ar"],
+    "languages": {"ar": {"publish": "machine"}},
+    "sections": {"opinion": {"targets": []}, "sport": {"targets": ["kmr"], "publish": {"kmr": "machine"}}},
+}
+
+
+def test_targets_and_publish_modes_resolve_per_section_then_language() -> None:
+    policy = TranslationPolicy.model_validate(POLICY)
+    assert policy.targets_for("kurdistan", "en") == ["ckb", "kmr", "ar"]
+    assert policy.targets_for("kurdistan", "ckb") == ["en", "kmr", "ar"]
+    assert policy.targets_for("opinion", "en") == []
+    assert policy.targets_for("sport", "en") == ["kmr"]
+    assert policy.publish_mode("kurdistan", "ckb") == "review"  # the default
+    assert policy.publish_mode("kurdistan", "ar") == "machine"
+    assert policy.publish_mode("sport", "kmr") == "machine"
+
+
+def test_a_policy_file_is_read_and_a_bad_one_is_reported(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(POLICY))
+    loaded = load_policy(settings.model_copy(update={"translation_policy_file": path}))
+    assert loaded.targets_for("opinion", "en") == []
+    path.write_text(json.dumps({"targets": ["fr"]}))
+    with pytest.raises(ValidationFailed, match="unknown language"):
+        load_policy(settings.model_copy(update={"translation_policy_file": path}))
+
+
+def test_sections_without_translation_get_no_jobs(configure: Configure, db: Database) -> None:
+    settings = configure(translation_policy=POLICY)
+    ingest(db, settings, article(section="opinion"))
+    assert jobs(db) == []
+    ingest(db, settings, article(id="t-2", section="sport"))
+    assert [j.target_language for j in jobs(db)] == ["kmr"]
+
+
+def test_a_machine_draft_publishes_at_once_labelled_and_still_goes_to_review(
+    configure: Configure, providers: dict[str, Provider], db: Database
+) -> None:
+    settings = configure({"*": ["memory", "google", "human"]}, translation_policy=POLICY)
+    client = TestClient(create_app(settings))
+    ingest(db, settings, article())
+    ar, ckb = job_for(db, "ar"), job_for(db, "ckb")
+    assert ckb.state == JobState.drafted and not ckb.machine_published  # review first: nothing out
+    assert ar.state == JobState.drafted and ar.machine_published and ar.published_version == 1
+
+    with db.read() as session:
+        published = session.scalars(select(Article).where(Article.origin == "translation")).one()
+        payload = session.scalars(
+            select(Payload.body)
+            .join(ArticleVersion)
+            .where(ArticleVersion.article_id == published.id, Payload.format == "ninjs")
+        ).one()
+    assert (published.language, published.machine_translated) == ("ar", True)
+    feed = parse_feed(client.get("/feeds/ar/atom.xml").content, "application/atom+xml")
+    assert feed.entries[0].title.startswith("[ar] ")
+    assert json.loads(payload)["language"] == "ar"
+
+    # Still on the desk; approval publishes a reviewed version without the label.
+    listed = client.get("/v1/translation/jobs?language=ar", headers=EDITOR).json()["jobs"]
+    assert [j["id"] for j in listed] == [ar.id]
+    approved = client.post(f"/v1/translation/jobs/{ar.id}/approve", headers=EDITOR).json()
+    assert approved["state"] == "published"
+    assert approved["translation"]["version"] == 2 and approved["translation"]["machine_translated"] is False
+    actions = [e["action"] for e in approved["events"]]
+    assert actions == ["planned", "drafted", "published_draft", "approved", "published"]
+
+
+def test_a_machine_published_translation_waits_for_its_sources_embargo(
+    configure: Configure, providers: dict[str, Provider], db: Database
+) -> None:
+    settings = configure(
+        {"*": ["memory", "google", "human"]}, translation_policy={"targets": ["ar"], "publish": "machine"}
+    )
+    lifted = utcnow() + timedelta(hours=2)
+    ingest(db, settings, article(embargo_until=lifted.isoformat()))
+    assert job_for(db, "ar").machine_published
+    assert released(db) == {"en": False, "ar": False}
+
+    sweep(db, InlineDispatcher(db, settings), settings, now=lifted + timedelta(minutes=1))
+    assert released(db) == {"en": True, "ar": True}
+    with db.read() as session:
+        ar_feed = session.scalars(select(Feed).where(Feed.key == "ar")).one()
+        assert session.scalars(select(FeedEntry.article_id).where(FeedEntry.feed_id == ar_feed.id)).all()
+
+
+def released(db: Database) -> dict[str, bool]:
+    with db.read() as session:
+        return {a.language: a.released for a in session.scalars(select(Article))}
