@@ -12,7 +12,7 @@ QUEUES = ("ingest", "translate", "render", "deliver", "maintenance")
 
 
 def task_routes() -> dict[str, dict[str, str]]:
-    from syndicate.pipeline.steps import STEPS
+    from syndicate.pipeline.registry import STEPS
 
     routes = {f"syndicate.{step}": {"queue": info.queue} for step, info in STEPS.items()}
     routes["syndicate.sweep"] = {"queue": "maintenance"}

@@ -12,8 +12,8 @@ import redis.lock
 
 from syndicate.pipeline.outbox import Dispatcher, Message
 from syndicate.pipeline.publish import RENDER
+from syndicate.pipeline.registry import STEPS
 from syndicate.pipeline.run import batches
-from syndicate.pipeline.steps import STEPS
 from syndicate.settings import get_settings
 from workers.app import app
 

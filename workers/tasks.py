@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from syndicate.feeds.coalesce import wait_before_render
 from syndicate.pipeline.publish import RENDER
-from syndicate.pipeline.steps import STEPS
+from syndicate.pipeline.registry import STEPS
 from syndicate.pipeline.sweeper import sweep as sweep_once
 from syndicate.settings import get_settings
 from syndicate.storage.db import get_database

@@ -123,12 +123,12 @@ def fan_out(uow: UnitOfWork, article: Article, version: ArticleVersion, *, now: 
 
 
 def on_payload(uow: UnitOfWork, settings: Settings, version: ArticleVersion) -> None:
-    """``PAYLOAD_HOOKS``: a version's payloads exist; offer it to partners."""
+    """``hooks.PAYLOAD_BUILT``: a version's payloads exist; offer it to partners."""
     fan_out(uow, version.article, version)
 
 
 def on_release(uow: UnitOfWork, settings: Settings, article: Article, version: ArticleVersion) -> None:
-    """``RELEASE_HOOKS``: an embargo lifted; partners that waited for it get the current version.
+    """``hooks.RELEASED``: an embargo lifted; partners that waited for it get the current version.
 
     A version not processed yet is left to its own ``payload`` step, which fans it out.
     """

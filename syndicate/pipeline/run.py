@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 
 from syndicate.pipeline.outbox import Dispatcher, Message, unit_of_work
-from syndicate.pipeline.steps import STEPS
+from syndicate.pipeline.registry import STEPS
 from syndicate.settings import Settings
 from syndicate.storage.db import Database
 

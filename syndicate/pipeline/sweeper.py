@@ -7,21 +7,18 @@ messages, killed workers and a flushed broker alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from syndicate.pipeline.outbox import Dispatcher, Message, UnitOfWork, unit_of_work
+from syndicate.pipeline import hooks
+from syndicate.pipeline.outbox import Dispatcher, Message, unit_of_work
 from syndicate.pipeline.publish import feeds_of, mark_dirty, release
 from syndicate.settings import Settings
 from syndicate.storage.db import Database
 from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
 from syndicate.storage.types import utcnow
-
-# Called when an embargoed article becomes public (partner fan-out, pings).
-RELEASE_HOOKS: list[Callable[[UnitOfWork, Settings, Article, ArticleVersion], None]] = []
 
 
 @dataclass(frozen=True)
@@ -63,6 +60,8 @@ def resend_overdue(
 
 def release_embargoes(db: Database, dispatcher: Dispatcher, settings: Settings, *, now: datetime | None = None) -> int:
     """Make public every article whose embargo has lifted."""
+    import syndicate.pipeline.registry  # noqa: F401  (fills hooks.RELEASED before it is read)
+
     now = now or utcnow()
     with unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
         due = list(
@@ -85,7 +84,7 @@ def release_embargoes(db: Database, dispatcher: Dispatcher, settings: Settings, 
             joined = feeds_of(uow.session, article.id)
             if joined and version.processed_at is not None:
                 mark_dirty(uow, joined, now=now)
-            for hook in RELEASE_HOOKS:
+            for hook in hooks.RELEASED:
                 hook(uow, settings, article, version)
     return len(due)
 

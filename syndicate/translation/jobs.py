@@ -1,6 +1,6 @@
 """Planning jobs from processed newsroom versions; stale and cancelled jobs.
 
-Called from the ``process`` step (a ``PROCESSED_HOOKS`` entry) in its
+Called from the ``process`` step (a ``hooks.PROCESSED`` entry) in its
 transaction: a new newsroom version makes the open jobs of older versions
 stale and plans one job per target language; segments whose content did not
 change are carried over from the previous job, so only changed segments are

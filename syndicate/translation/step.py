@@ -198,5 +198,5 @@ def _retry_later(session: Session, settings: Settings, job_id: int, drafts: Draf
 
 
 def plan_translations(uow: UnitOfWork, settings: Settings, article: Article, version: ArticleVersion) -> None:
-    """``PROCESSED_HOOKS`` entry: plan, stale or cancel jobs for a processed newsroom version."""
+    """``hooks.PROCESSED`` entry: plan, stale or cancel jobs for a processed newsroom version."""
     plan(uow, settings, article, version)

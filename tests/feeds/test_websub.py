@@ -14,10 +14,10 @@ from sqlalchemy import select
 from werkzeug import Request, Response
 
 from syndicate.feeds.spec import FORMATS
+from syndicate.feeds.steps import WEBSUB
 from syndicate.feeds.urls import feed_url
 from syndicate.pipeline.run import run_step
 from syndicate.pipeline.service import Source, ingest_sources
-from syndicate.pipeline.steps import WEBSUB
 from syndicate.pipeline.sweeper import resend_overdue
 from syndicate.settings import Settings
 from syndicate.storage.db import Database, get_database
