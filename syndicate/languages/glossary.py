@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -106,15 +107,18 @@ class Glossary:
         parts = [p for p in _PARTS.split(dateline.strip()) if p]
         return f"{comma} ".join(self.localize_name(p, language) for p in parts)
 
-    def term_pairs(self, source: str, target: str) -> list[tuple[str, str]]:
+    def term_pairs(self, source: str, target: str, kinds: Collection[str] | None = None) -> list[tuple[str, str]]:
         """Terminology for translating ``source`` → ``target``: (source form, target name).
 
-        Only terms named in both languages; aliases map to the target name too.
-        Each source form appears once, so the list can feed a vendor glossary.
+        Only terms named in both languages (and of ``kinds``, when given);
+        aliases map to the target name too. Each source form appears once, so
+        the list can feed a vendor glossary.
         """
         pairs: dict[str, str] = {}
         for term in self.terms:
             if source not in term.names or target not in term.names:
+                continue
+            if kinds is not None and term.kind not in kinds:
                 continue
             for form in term.forms(source):
                 pairs.setdefault(form, term.names[target])
@@ -190,6 +194,6 @@ def get_glossary(path: Path | None = None) -> Glossary:
     return glossary
 
 
-def term_pairs(source: str, target: str) -> list[tuple[str, str]]:
+def term_pairs(source: str, target: str, kinds: Collection[str] | None = None) -> list[tuple[str, str]]:
     """Terminology of the glossary in use for a language pair (for translation backends)."""
-    return get_glossary().term_pairs(source, target)
+    return get_glossary().term_pairs(source, target, kinds)

@@ -1,15 +1,13 @@
 """Protected terms: names a machine must not translate freely.
 
 :func:`protected_terms` is the only function the translation workflow calls:
-source and target language in, ``(source form, target form)`` pairs out. It
-reads the small built-in list below; a glossary in ``syndicate.languages``
-with the same signature can take its place.
+source and target language in, ``(source form, target form)`` pairs out. The
+names come from the glossary editors keep in ``syndicate/languages/data/``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -21,28 +19,23 @@ class TermPair:
     note: str = ""
 
 
-# Each concept: its form per public language code. A concept missing a language is not protected in it.
-_BUILTIN: tuple[dict[str, str], ...] = (
-    {"en": "Kurdistan Region", "ckb": "هەرێمی کوردستان", "kmr": "Herêma Kurdistanê", "ar": "إقليم كوردستان"},
-    {"en": "Erbil", "ckb": "هەولێر", "kmr": "Hewlêr", "ar": "أربيل"},
-    {"en": "Sulaymaniyah", "ckb": "سلێمانی", "kmr": "Silêmanî", "ar": "السليمانية"},
-    {"en": "Duhok", "ckb": "دهۆک", "kmr": "Duhok", "ar": "دهوك"},
-    {"en": "Halabja", "ckb": "هەڵەبجە", "kmr": "Helebce", "ar": "حلبجة"},
-    {"en": "Kirkuk", "ckb": "کەرکووک", "kmr": "Kerkûk", "ar": "كركوك"},
-    {"en": "Baghdad", "ckb": "بەغدا", "kmr": "Bexda", "ar": "بغداد"},
-    {"en": "Greater Zab", "ckb": "زێی گەورە", "kmr": "Zêya Mezin", "ar": "الزاب الكبير"},
-    {"en": "Newroz", "ckb": "نەورۆز", "kmr": "Newroz", "ar": "نوروز"},
-    {"en": "Chira News", "ckb": "Chira News", "kmr": "Chira News", "ar": "Chira News"},
-)
+NAME_KINDS = ("place", "institution", "person")
 
 
-@lru_cache(maxsize=32)
 def protected_terms(source_language: str, target_language: str) -> tuple[TermPair, ...]:
-    """Protected names of ``source_language`` with their ``target_language`` form, longest first."""
-    pairs = [
-        TermPair(concept[source_language], concept[target_language])
-        for concept in _BUILTIN
-        if source_language in concept and target_language in concept
-    ]
+    """Protected names of ``source_language`` with their ``target_language`` form, longest first.
+
+    The names (places, institutions, people) come from the editors' glossary
+    (``syndicate.languages.glossary``), plus the outlet's own name, which is
+    never translated. Common terms in the glossary (tags such as "Water") are
+    not protected: a translator or engine must be free to inflect them.
+    """
+    # Late imports: settings imports the backends, which import this module.
+    from syndicate.languages.glossary import term_pairs
+    from syndicate.settings import get_settings
+
+    pairs = {form: TermPair(form, name) for form, name in term_pairs(source_language, target_language, NAME_KINDS)}
+    outlet = get_settings().outlet_name
+    pairs.setdefault(outlet, TermPair(outlet, outlet))
     # Longest first, so "Kurdistan Region" wins over a shorter name inside it.
-    return tuple(sorted(pairs, key=lambda p: (-len(p.source), p.source)))
+    return tuple(sorted(pairs.values(), key=lambda p: (-len(p.source), p.source)))
