@@ -58,7 +58,7 @@ class Database:
         """Apply Alembic migrations up to head."""
         from alembic import command
 
-        command.upgrade(alembic_config(self.url, self.engine), "heads")
+        command.upgrade(alembic_config(self.url, self.engine), "head")
 
     def has_schema(self) -> bool:
         return inspect(self.engine).has_table("alembic_version")

@@ -1,7 +1,7 @@
 """partners: partners, keys, per-partner sequences, push deliveries, access audit
 
 Revision ID: 0004_partners
-Revises: 0001
+Revises: 0003_feeds
 Create Date: 2026-11-25 16:16:10.214379
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import syndicate.storage.types
 
 revision = "0004_partners"
-down_revision = "0001"
+down_revision = "0003_feeds"
 branch_labels = None
 depends_on = None
 

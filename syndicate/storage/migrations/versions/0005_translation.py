@@ -1,7 +1,7 @@
 """translation jobs, segments, events, memory, cache, backend health
 
 Revision ID: 0005_translation
-Revises: 0001
+Revises: 0004_partners
 Create Date: 2026-11-25 16:19:27.362626
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import syndicate.storage.types
 
 revision = "0005_translation"
-down_revision = "0001"
+down_revision = "0004_partners"
 branch_labels = None
 depends_on = None
 
