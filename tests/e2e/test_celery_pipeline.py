@@ -87,3 +87,26 @@ def test_celery_and_embedded_runs_give_identical_feeds(
     with embedded_db.read() as session:
         # one payload per version and format (ninjs, NewsML-G2)
         assert session.scalar(select(func.count()).select_from(Payload)) == len(FORMATS) * len(results)
+
+
+def test_cli_run_with_broker_goes_through_real_workers(
+    celery_worker: object, broker_settings: Settings, tmp_path: Path
+) -> None:
+    """``syndicate run --broker`` ingests in the CLI process; the real worker does the steps."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k.startswith(("SYNDICATE_", "PATH", "HOME"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "syndicate.cli.main", "run", str(EXAMPLES), "--out", str(tmp_path / "out"),
+         "--broker", broker_settings.broker_url or "", "--timeout", "120"],
+        env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Celery workers via" in proc.stdout
+    parsed = parse_feed((tmp_path / "out" / "feeds" / "ckb" / "rss.xml").read_bytes(), "application/rss+xml")
+    assert len(parsed.entries) == 3
+    with get_database().read() as session:
+        assert pending_steps(get_database()) == 0
+        assert session.scalar(select(func.count()).select_from(Payload)) > 0
