@@ -118,13 +118,15 @@ def _rights(item: etree._Element, ctx: PayloadContext, lang: str, direction: str
 
 def _content_meta(item: etree._Element, ctx: PayloadContext, lang: str, direction: str) -> None:
     doc = ctx.document
+    # The localized dateline (هەولێر، هەرێمی کوردستان), as readers of this language see it.
+    dateline = ctx.rendition.get("dateline") or doc.get("dateline")
     meta = _el(item, "contentMeta")
     meta.set(XML_LANG, lang)
     meta.set("dir", direction)
     _el(meta, "contentCreated", _ts(doc["published_at"]))
     _el(meta, "contentModified", _ts(ctx.version_created))
-    if doc.get("dateline"):
-        _named(meta, "located", doc["dateline"])
+    if dateline:
+        _named(meta, "located", dateline)
     for author in doc.get("byline", []):
         _named(meta, "creator", author["name"])
     _el(meta, "language", tag=lang)
@@ -135,8 +137,8 @@ def _content_meta(item: etree._Element, ctx: PayloadContext, lang: str, directio
         subject = _el(meta, "subject", type="cpnat:abstract", literal=f"tag:{tag}")
         _text(subject, "name", tag, lang, direction)
     _text(meta, "headline", doc["headline"], lang, direction)
-    if doc.get("dateline"):
-        _text(meta, "dateline", doc["dateline"], lang, direction)
+    if dateline:
+        _text(meta, "dateline", dateline, lang, direction)
     byline = ", ".join(a["name"] for a in doc.get("byline", []))
     if byline:
         _text(meta, "by", byline, lang, direction)

@@ -69,7 +69,8 @@ def check_rtl_language_and_direction_everywhere(stored: dict[tuple[str, int], st
     links = {el.get(LANG): el.get("dir") for el in item.iterfind("g:itemMeta/g:link", NS) if el.get("residref")}
     assert links == {"en": "ltr", "kmr": "ltr", "ar": "rtl"}
     assert item.find("g:rightsInfo/g:copyrightHolder/g:name", NS).text == "Chira News"
-    assert item.find("g:contentMeta/g:located/g:name", NS).text == "Erbil, Kurdistan Region"
+    # The localized dateline, as readers of Sorani write it.
+    assert item.find("g:contentMeta/g:located/g:name", NS).text == "هەولێر، هەرێمی کوردستان"
     assert [c.text for c in item.iterfind("g:contentMeta/g:creator/g:name", NS)] == ["ئاراس ئەحمەد"]
 
 
