@@ -7,41 +7,14 @@ no Celery countdown ever outlives the broker's visibility timeout.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 from syndicate.partners.tables import CLOSED, OPEN, Partner
+from syndicate.retry import backoff
 from syndicate.settings import Settings
 
 HALF_OPEN = "half-open"
 MAX_RETRY_AFTER = 86_400.0
-
-
-def backoff(attempt: int, base: float, cap: float, rand: Callable[[], float] = random.random) -> float:
-    """Exponential backoff with jitter: ``base * 2**(attempt-1)``, capped, then half of it randomised.
-
-    The random half spreads retries of many deliveries that failed together.
-    """
-    delay = min(cap, base * 2 ** max(0, attempt - 1))
-    return delay / 2 + rand() * delay / 2
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        return None
-    return max(0.0, (moment - now).total_seconds())
 
 
 def retry_delay(attempt: int, retry_after: float | None, settings: Settings) -> float:

@@ -23,7 +23,7 @@ from standardwebhooks.webhooks import Webhook
 from syndicate import __version__
 from syndicate.errors import UnsafeURL
 from syndicate.partners import ssrf
-from syndicate.partners.retry import parse_retry_after
+from syndicate.retry import parse_retry_after
 
 
 class Outcome(StrEnum):

@@ -46,21 +46,6 @@ def test_expiry_in_the_past_is_refused(db: Database, settings: Settings) -> None
         keys.issue(session, service.find(session, "alpha"), expires_at=datetime.now(UTC) - timedelta(seconds=1))
 
 
-def test_backoff_grows_with_jitter_and_is_capped() -> None:
-    low = [retry.backoff(n, 10, 300, rand=lambda: 0.0) for n in range(1, 7)]
-    high = [retry.backoff(n, 10, 300, rand=lambda: 1.0) for n in range(1, 7)]
-    assert low == [5, 10, 20, 40, 80, 150]
-    assert high == [10, 20, 40, 80, 160, 300]
-
-
-def test_retry_after_header_forms() -> None:
-    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-    assert retry.parse_retry_after("120", now) == 120
-    assert retry.parse_retry_after("Thu, 01 Jan 2026 12:01:30 GMT", now) == 90
-    assert retry.parse_retry_after("soon", now) is None
-    assert retry.parse_retry_after(None, now) is None
-
-
 def test_circuit_opens_after_threshold_and_half_opens_after_cooldown() -> None:
     settings = Settings(push_circuit_threshold=3, push_circuit_cooldown_seconds=60)
     partner = Partner(name="x", circuit="closed", failures=0)
