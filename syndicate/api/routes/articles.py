@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from syndicate.api.auth import Principal, Role, require
+from syndicate.api.auth import PUBLIC, Principal, Role, require
 from syndicate.domain.article import article_json_schema
 from syndicate.errors import NotFound, Problem, ValidationFailed
 from syndicate.pipeline.ingest import Outcome
@@ -20,7 +20,7 @@ from syndicate.storage.models import Article, ArticleVersion
 router = APIRouter(tags=["articles"])
 
 
-@router.get("/v1/schema/article", summary="JSON Schema of an article document (public)")
+@router.get("/v1/schema/article", summary="JSON Schema of an article document (public)", dependencies=[PUBLIC])
 def schema() -> JSONResponse:
     return JSONResponse(article_json_schema(), media_type="application/schema+json")
 
