@@ -4,10 +4,11 @@ An attempt is three steps, and the HTTP call holds no database transaction
 (a SQLite writer would block everyone for the length of a partner's time-out):
 
 1. claim, in a short transaction: skip it if it is done, not due, in flight
-   elsewhere (lease), paused by the partner's circuit breaker, or if an older
-   version of the same story is still pending for this partner: version n+1
-   never overtakes n, whatever the number of workers. The first claim freezes
-   the body.
+   elsewhere (lease), paused by the partner's circuit breaker, if the partner
+   is failing and another of its attempts is in flight (one probe at a time),
+   or if an older version of the same story is still pending for this
+   partner: version n+1 never overtakes n, whatever the number of workers.
+   The first claim freezes the body.
 2. POST, signed, with a time-out.
 3. record, in a second short transaction: delivered, retry later (the next
    attempt time lives in the delivery row and the outbox row, where the
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from syndicate.partners import retry, webhook
@@ -96,6 +97,57 @@ def _finish(session: Session, uow: UnitOfWork, delivery: Delivery, state: str, n
     _hand_over(session, uow, delivery, now)
 
 
+def _probe_in_flight(
+    session: Session, settings: Settings, partner: Partner, delivery: Delivery, now: datetime
+) -> datetime | None:
+    """A failing partner gets one attempt at a time: when to look again if another is in flight, else None.
+
+    Its other deliveries wait in the database instead of each holding a worker
+    until its own time-out, so a hanging endpoint cannot take every worker of
+    the ``deliver`` queue from the partners that answer. The partner row lock
+    makes the check and the lease one step for concurrent claims.
+    """
+    locked = session.scalar(
+        select(Partner).where(Partner.id == partner.id).with_for_update().execution_options(populate_existing=True)
+    )
+    assert locked is not None
+    if not locked.failures:
+        return None  # it recovered meanwhile
+    busy = session.scalar(
+        select(func.max(Delivery.lease_until)).where(
+            Delivery.partner_id == partner.id, Delivery.lease_until > now, Delivery.id != delivery.id
+        )
+    )
+    if busy is None:
+        return None
+    # The probe's answer wakes the others early (see ``_wake``); this is the later of lease and backoff.
+    spread = retry.backoff(locked.failures, settings.push_backoff_seconds, settings.push_backoff_max_seconds)
+    return max(busy, now + timedelta(seconds=spread))
+
+
+def _wake(session: Session, uow: UnitOfWork, partner_id: int, now: datetime, limit: int = 50) -> None:
+    """A failing partner answered again: the deliveries that waited for its probe are due now."""
+    waiting = select(Delivery.id).where(
+        Delivery.partner_id == partner_id,
+        Delivery.state == PENDING,
+        Delivery.next_attempt_at <= now,
+        or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now),
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.step == DELIVER,
+            OutboxMessage.status == "pending",
+            OutboxMessage.subject_id.in_(waiting.scalar_subquery()),
+        )
+        .values(due_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # The first ones go out at once; the sweeper sends the rest (they are due now).
+    for delivery_id in session.scalars(waiting.order_by(Delivery.seq).limit(limit)):
+        uow.messages.append(Message(DELIVER, delivery_id))
+
+
 def _claim(engine: Engine, uow: UnitOfWork, settings: Settings, delivery_id: int, now: datetime) -> Claim | None:
     with _transaction(engine) as session:
         delivery = session.scalar(select(Delivery).where(Delivery.id == delivery_id).with_for_update())
@@ -118,6 +170,11 @@ def _claim(engine: Engine, uow: UnitOfWork, settings: Settings, delivery_id: int
             delivery.next_attempt_at = pause
             _due(session, delivery.id, pause)
             return None
+        if partner.failures:
+            wait = _probe_in_flight(session, settings, partner, delivery, now)
+            if wait is not None:
+                _due(session, delivery.id, wait)
+                return None
         earlier = session.scalar(
             select(Delivery)
             .where(
@@ -172,8 +229,11 @@ def _record(
             outcome = "ignored"  # replayed or killed while in flight
         elif result.outcome == webhook.Outcome.delivered:
             outcome = DELIVERED
+            recovered = bool(partner.failures)
             retry.record_success(partner)
             _finish(session, uow, delivery, DELIVERED, now)
+            if recovered:
+                _wake(session, uow, partner.id, now)
         else:
             opened = retry.record_failure(partner, settings, now)
             if opened:
