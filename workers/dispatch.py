@@ -16,9 +16,11 @@ from syndicate.pipeline.registry import STEPS
 from syndicate.pipeline.run import batches
 from syndicate.settings import get_settings
 from workers.app import QUEUES, app
-from workers.queues import QueueGauge
+from workers.queues import QueueGauge, broker_redis_url
 
 log = logging.getLogger("syndicate.dispatch")
+# A queue holding more than this is still working through a backlog: the sweeper waits for it.
+RESEND_LOW_WATER = 20
 SCHEDULED = "syndicate:render:scheduled:{}"
 LOCK = "syndicate:render:lock:{}"
 
@@ -46,6 +48,14 @@ class CeleryDispatcher:
 
     def send(self, messages: Sequence[Message]) -> None:
         self._send(messages, resend=False)
+
+    def busy_steps(self) -> set[str]:
+        """Steps whose queue holds a backlog: overdue rows of these are probably queued, not lost."""
+        url = broker_redis_url(get_settings())
+        if url is None:
+            return set()
+        depths = self.gauge.depths(url, QUEUES)
+        return {step for step, info in STEPS.items() if depths.get(info.queue, 0) > RESEND_LOW_WATER}
 
     def resend(self, messages: Sequence[Message]) -> None:
         """The sweeper's re-send of overdue steps: a lost debounced rebuild is sent at once."""

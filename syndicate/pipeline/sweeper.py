@@ -38,17 +38,22 @@ def resend_overdue(
     now: datetime | None = None,
     limit: int = 2000,
 ) -> int:
-    """Send again every pending step past its deadline, with a growing deadline."""
+    """Send again every pending step past its deadline, with a growing deadline.
+
+    Lost messages are sent again; so are slow ones, which steps shrug off
+    (they are idempotent). A dispatcher may name steps whose queues are
+    backlogged (``busy_steps``); those wait until their queue has drained.
+    """
     now = now or utcnow()
+    # A step whose queue still holds a backlog is left alone: its overdue rows are most likely
+    # waiting in that queue, and sending them again would only feed the backlog (a retry storm).
+    busy: set[str] = set(getattr(dispatcher, "busy_steps", lambda: set())())
     with db.transaction() as session:
+        query = select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
+        if busy:
+            query = query.where(OutboxMessage.step.not_in(sorted(busy)))
         rows = list(
-            session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
-                .order_by(OutboxMessage.due_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
+            session.scalars(query.order_by(OutboxMessage.due_at).limit(limit).with_for_update(skip_locked=True))
         )
         messages = []
         for row in rows:
