@@ -7,10 +7,14 @@ Three passes, in this order:
 2. Per-language orthographic normalisation (``syndicate.languages.normalize``).
 3. :func:`sanitize_html` on the body with nh3: a safe subset, no script, style,
    event handlers, or ``javascript:``/``data:`` URLs (``data:`` only for images).
+   Plain-text fields (headline, captions, names...) go through
+   :func:`plain_text`: they are text everywhere, and a partner that pastes a
+   headline into a page must not find markup in it.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from typing import Any
@@ -47,6 +51,23 @@ _DIR_VALUES = {"ltr", "rtl", "auto"}
 def strip_illegal(text: str) -> str:
     """Remove characters that XML 1.0 cannot carry, then compose (NFC)."""
     return unicodedata.normalize("NFC", _XML_ILLEGAL.sub("", text))
+
+
+def plain_text(text: str) -> str:
+    """Text without anything an HTML parser would take for markup (tags, comments, script bodies).
+
+    Entities are decoded, so ``&lt;script&gt;`` cannot turn into a tag later;
+    the loop runs until nothing changes (an encoded tag inside an encoded tag).
+    A bare ``<`` or ``&`` that starts no markup stays as it is.
+    """
+    for _ in range(4):
+        if "<" not in text and "&" not in text:
+            break
+        cleaned = strip_illegal(html.unescape(nh3.clean(text, tags=set(), strip_comments=True)))
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
 
 
 def one_line(text: str) -> str:

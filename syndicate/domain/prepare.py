@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from syndicate.domain.article import Article, Status, Withdrawal
-from syndicate.domain.cleaning import one_line, sanitize_html, scrub, visible_text
+from syndicate.domain.cleaning import one_line, plain_text, sanitize_html, scrub, visible_text
 from syndicate.errors import Problem, TooLarge, ValidationFailed
 from syndicate.languages.normalize import normalize, normalize_html, warnings
 
@@ -50,7 +50,9 @@ def parse_document(raw: Any, *, max_bytes: int, size: int | None = None) -> Arti
     doc = scrub(raw)
     try:
         if doc.get("status") == Status.withdrawn and "headline" not in doc:
-            return Withdrawal.model_validate(doc)
+            withdrawal = Withdrawal.model_validate(doc)
+            reason = plain_text(withdrawal.reason) if withdrawal.reason else None
+            return withdrawal.model_copy(update={"reason": reason})
         article = Article.model_validate(doc)
     except ValidationError as exc:
         raise ValidationFailed(problems_from(exc)) from None
@@ -64,7 +66,7 @@ def clean_article(article: Article) -> Article:
     def text(value: str | None, kind: str = "text") -> str | None:
         if value is None:
             return None
-        return normalize(value, lang, "title" if kind == "title" else "text")
+        return normalize(plain_text(value), lang, "title" if kind == "title" else "text")
 
     # Sanitise first, then normalise only the text: attribute values (URLs) keep their bytes.
     body = normalize_html(sanitize_html(article.body_html), lang)
