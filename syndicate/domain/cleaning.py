@@ -46,6 +46,9 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "data"}
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$", re.I)
 _DIR_VALUES = {"ltr", "rtl", "auto"}
+_URL_ATTRIBUTES = {"href", "src", "cite"}
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\ufeff]")
 
 
 def strip_illegal(text: str) -> str:
@@ -92,6 +95,11 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
         tag == "img" and attr == "src" and _DATA_IMAGE.match(value.strip())
     ):
         return None
+    if attr in _URL_ATTRIBUTES:
+        # nh3 checks the scheme of href and src only; ``cite`` (and anything it misses) is checked here.
+        scheme = _SCHEME.match(_INVISIBLE.sub("", value).lower())
+        if scheme is not None and scheme.group(1) not in URL_SCHEMES:
+            return None
     if attr == "dir" and value.lower() not in _DIR_VALUES:
         return None
     return value
