@@ -36,6 +36,22 @@ def problems_from(exc: ValidationError) -> list[Problem]:
     return out
 
 
+MAX_DEPTH = 32  # an article is a few levels deep; thousands of levels only exhaust the stack
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def document_size(raw: Any) -> int:
     return len(json.dumps(raw, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
 
@@ -44,6 +60,8 @@ def parse_document(raw: Any, *, max_bytes: int, size: int | None = None) -> Arti
     """Validate and clean one article document; raises ``ValidationFailed``/``TooLarge``."""
     if not isinstance(raw, dict):
         raise ValidationFailed([Problem("", f"expected a JSON object, got {type(raw).__name__}")])
+    if too_deep(raw):
+        raise ValidationFailed([Problem("", f"nested deeper than {MAX_DEPTH} levels")])
     size = document_size(raw) if size is None else size
     if size > max_bytes:
         raise TooLarge([Problem("", f"article is {size} bytes; the limit is {max_bytes} bytes")])

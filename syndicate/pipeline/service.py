@@ -110,3 +110,5 @@ def _parse(name: str, text: str) -> Source:
         return Source(name, json.loads(text), size)
     except json.JSONDecodeError as exc:
         return Source(name, None, size, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except RecursionError:
+        return Source(name, None, size, "invalid JSON: nested too deeply")

@@ -15,7 +15,6 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
-
 from sqlalchemy.orm import Session
 from translate.storage import xliff as ttk_xliff
 from translate.storage.placeables import StringElem
