@@ -44,7 +44,7 @@ TEXT = st.lists(
     max_size=40,
 ).map("".join)
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | TEXT,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
     max_leaves=12,
 )
@@ -133,6 +133,7 @@ def test_arbitrary_bytes_and_shapes_are_refused_cleanly(api: TestClient) -> None
     @FUZZ
     @given(body=st.binary(max_size=200), kind=st.sampled_from(["application/json", "application/x-ndjson"]))
     @example(body=b'{"id": "a", "version": 1e999}', kind="application/json")
+    @example(body=b'{"id": "a", "version": NaN, "media": [{"width": Infinity}]}', kind="application/json")
     @example(body=b"[" * 5000 + b"]" * 5000, kind="application/json")
     @example(body=b'{"a": 1}\n\xff\xfe\n[]', kind="application/x-ndjson")
     def run(body: bytes, kind: str) -> None:
