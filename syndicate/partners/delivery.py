@@ -27,13 +27,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from syndicate.logs import log_context
 from syndicate.partners import retry, webhook
 from syndicate.partners.render import render
 from syndicate.partners.sequence import DELIVER
 from syndicate.partners.tables import DEAD, DELIVERED, PENDING, Delivery, DeliveryAttempt, Partner, PartnerItem
 from syndicate.pipeline.outbox import Message, UnitOfWork, complete
 from syndicate.settings import Settings
-from syndicate.storage.models import ArticleVersion, OutboxMessage
+from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
 from syndicate.storage.types import utcnow
 
 log = logging.getLogger("syndicate.partners.delivery")
@@ -51,6 +52,11 @@ class Claim:
     content_type: str
     webhook_id: str
     attempt: int
+    # What the attempt is about, for its log lines.
+    partner: str = ""
+    article: str = ""
+    version: int = 0
+    language: str = ""
 
 
 @contextmanager
@@ -200,6 +206,7 @@ def _claim(engine: Engine, uow: UnitOfWork, settings: Settings, delivery_id: int
             )
             delivery.body, delivery.content_type = rendered.body, rendered.content_type
         delivery.attempts += 1
+        article = session.get(Article, delivery.article_id)
         delivery.lease_until = now + timedelta(seconds=settings.push_timeout_seconds) + LEASE_MARGIN
         # If this worker dies mid-attempt, the sweeper re-sends once the lease has run out.
         _due(session, delivery.id, delivery.lease_until)
@@ -213,6 +220,10 @@ def _claim(engine: Engine, uow: UnitOfWork, settings: Settings, delivery_id: int
             content_type=delivery.content_type or "application/json",
             webhook_id=delivery.webhook_id,
             attempt=delivery.attempts,
+            partner=partner.name,
+            article=article.newsroom_id if article else "",
+            version=delivery.version,
+            language=article.language if article else "",
         )
 
 
@@ -272,23 +283,19 @@ def deliver(uow: UnitOfWork, settings: Settings, delivery_ids: list[int]) -> Non
         claim = _claim(engine, uow, settings, delivery_id, utcnow())
         if claim is None:
             continue
-        result = webhook.post(
-            claim.url,
-            claim.body,
-            content_type=claim.content_type,
-            secret=claim.secret,
-            message_id=claim.webhook_id,
-            timeout=settings.push_timeout_seconds,
-            allow_private=claim.allow_private,
-        )
-        outcome = _record(engine, uow, settings, claim, result, utcnow())
-        log.info(
-            "push attempt",
-            extra={
-                "delivery": delivery_id,
-                "attempt": claim.attempt,
-                "status": result.status,
-                "outcome": outcome,
-                "error": result.error,
-            },
-        )
+        context = {"partner": claim.partner, "article": claim.article, "version": claim.version}
+        with log_context(delivery=delivery_id, language=claim.language, **context):
+            result = webhook.post(
+                claim.url,
+                claim.body,
+                content_type=claim.content_type,
+                secret=claim.secret,
+                message_id=claim.webhook_id,
+                timeout=settings.push_timeout_seconds,
+                allow_private=claim.allow_private,
+            )
+            outcome = _record(engine, uow, settings, claim, result, utcnow())
+            log.info(
+                "push attempt",
+                extra={"attempt": claim.attempt, "status": result.status, "outcome": outcome, "error": result.error},
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 
+from syndicate.logs import log_context
 from syndicate.pipeline.outbox import Dispatcher, Message, unit_of_work
 from syndicate.pipeline.registry import STEPS
 from syndicate.settings import Settings
@@ -16,7 +17,7 @@ Executor = Callable[[str, list[int]], None]
 def run_step(db: Database, dispatcher: Dispatcher, settings: Settings, step: str, ids: Sequence[int]) -> None:
     """Run ``step`` for ``ids`` in one transaction; the next steps go out after commit."""
     info = STEPS[step]
-    with unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
+    with log_context(step=step), unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
         info.fn(uow, settings, list(ids))
 
 
