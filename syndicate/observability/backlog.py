@@ -162,7 +162,8 @@ def _latency(session: Session, now: datetime) -> dict[str, Latency]:
     )
     samples: dict[str, list[float]] = {}
     for step, owed, done in rows:
-        samples.setdefault(step, []).append(max(0.0, (done - owed).total_seconds()))
+        if done is not None:
+            samples.setdefault(step, []).append(max(0.0, (done - owed).total_seconds()))
     out = {}
     for step, values in sorted(samples.items()):
         values.sort()

@@ -10,7 +10,7 @@ the latency from "owed" to "done" per step.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -21,7 +21,7 @@ from syndicate.observability.backlog import Backlog
 log = logging.getLogger("syndicate.metrics")
 
 
-def _gauge(name: str, doc: str, label: str, values: dict[str, float]) -> GaugeMetricFamily:
+def _gauge(name: str, doc: str, label: str, values: Mapping[str, float]) -> GaugeMetricFamily:
     family = GaugeMetricFamily(name, doc, labels=[label])
     for key, value in sorted(values.items()):
         family.add_metric([key], value)
