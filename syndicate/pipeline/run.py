@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 
@@ -88,10 +89,15 @@ class InlineDispatcher:
     def __init__(self, db: Database, settings: Settings):
         self.queue = LocalQueue(lambda step, ids: run_step(db, self, settings, step, ids))
         self._draining = False
+        # The API calls this from several threads: one drains at a time; the draining thread's
+        # own sends (the next steps) re-enter and only queue.
+        self._lock = threading.RLock()
 
     def send(self, messages: Sequence[Message]) -> None:
-        self.queue.send(messages)
-        if not self._draining:
+        with self._lock:
+            self.queue.send(messages)
+            if self._draining:
+                return
             self._draining = True
             try:
                 self.queue.drain()

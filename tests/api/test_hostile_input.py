@@ -190,3 +190,21 @@ def test_nothing_but_hostile_characters_in_every_field(api: TestClient, db: Data
     check_outputs(api, db, settings, doc["id"])
     stored = api.get(f"/v1/articles/{doc['id']}", headers=NEWSROOM)
     assert stored.status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["application/json", "application/x-ndjson"])
+def test_a_batch_above_the_limit_is_refused_whole(
+    api: TestClient, db: Database, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    from syndicate.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("SYNDICATE_MAX_BATCH_ITEMS", "3")
+    reset_settings()
+    client = TestClient(create_app(get_settings()), raise_server_exceptions=False)
+    docs = [article(id=f"batch-{i}") for i in range(4)]
+    body = encode(docs) if kind == "application/json" else b"\n".join(encode(d) for d in docs)
+    answer = post(client, body, kind)
+    assert answer.status_code == 413 and "the limit is 3" in answer.text
+    with db.read() as session:
+        assert not session.scalars(select(Article)).all(), "part of a refused batch was stored"
+    assert post(client, encode(docs[:3])).status_code == 201

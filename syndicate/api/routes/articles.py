@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -45,7 +46,9 @@ async def post_articles(request: Request, _: Principal = Depends(require(Role.ne
     raw = await request.body()
     sources = _sources(raw, content_type)
     settings = request.app.state.settings
-    results = ingest_sources(get_database(), request.app.state.dispatcher, settings, sources)
+    # The database work runs on a worker thread: a slow database must not stall the event loop
+    # (and with it every other request of this process, /healthz included).
+    results = await run_in_threadpool(ingest_sources, get_database(), request.app.state.dispatcher, settings, sources)
     body: Any = [r.as_dict() for r in results]
     single = len(results) == 1 and not raw.lstrip().startswith(b"[")
     status = 201 if any(r.outcome in (Outcome.created, Outcome.updated, Outcome.withdrawn) for r in results) else 200
