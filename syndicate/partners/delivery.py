@@ -106,12 +106,13 @@ def _finish(session: Session, uow: UnitOfWork, delivery: Delivery, state: str, n
 def _probe_in_flight(
     session: Session, settings: Settings, partner: Partner, delivery: Delivery, now: datetime
 ) -> datetime | None:
-    """A failing partner gets one attempt at a time: when to look again if another is in flight, else None.
+    """A failing partner gets one attempt at a time: when to look again if it must wait, else None.
 
     Its other deliveries wait in the database instead of each holding a worker
     until its own time-out, so a hanging endpoint cannot take every worker of
-    the ``deliver`` queue from the partners that answer. The partner row lock
-    makes the check and the lease one step for concurrent claims.
+    the ``deliver`` queue from the partners that answer; between two probes it
+    rests (``push_backoff_seconds``, doubling per failure in a row). The
+    partner row lock makes the check and the lease one step for concurrent claims.
     """
     locked = session.scalar(
         select(Partner).where(Partner.id == partner.id).with_for_update().execution_options(populate_existing=True)
@@ -124,11 +125,21 @@ def _probe_in_flight(
             Delivery.partner_id == partner.id, Delivery.lease_until > now, Delivery.id != delivery.id
         )
     )
-    if busy is None:
+    # After a failed probe the partner rests (doubling with each failure in a row) before the next one.
+    failed_at = session.scalar(
+        select(func.max(DeliveryAttempt.at))
+        .join(Delivery, Delivery.id == DeliveryAttempt.delivery_id)
+        .where(Delivery.partner_id == partner.id, DeliveryAttempt.outcome != DELIVERED)
+    )
+    rest = min(settings.push_backoff_max_seconds, settings.push_backoff_seconds * 2 ** (locked.failures - 1))
+    # An operator's replay is not held back by the rest (it still waits for an attempt in flight).
+    replayed = delivery.replays > 0 and delivery.attempts == 0
+    resting = failed_at is not None and failed_at + timedelta(seconds=rest) > now and not replayed
+    if busy is None and not resting:
         return None
-    # The probe's answer wakes the others early (see ``_wake``); this is the later of lease and backoff.
-    spread = retry.backoff(locked.failures, settings.push_backoff_seconds, settings.push_backoff_max_seconds)
-    return max(busy, now + timedelta(seconds=spread))
+    # The probe's answer wakes the others early (see ``_wake``).
+    wake = now + timedelta(seconds=rest)
+    return max(busy, wake) if busy is not None else wake
 
 
 def _wake(session: Session, uow: UnitOfWork, partner_id: int, now: datetime, limit: int = 50) -> None:

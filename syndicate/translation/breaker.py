@@ -95,9 +95,20 @@ def record_success(session: Session, name: str, now: datetime | None = None) -> 
 
 
 def record_failure(
-    session: Session, name: str, error: str, *, threshold: int, cooldown: float, now: datetime | None = None
+    session: Session,
+    name: str,
+    error: str,
+    *,
+    threshold: int,
+    cooldown: float,
+    rest: float = 0.0,
+    now: datetime | None = None,
 ) -> bool:
-    """Count a failed request; returns True when this failure switched the backend off."""
+    """Count a failed request; returns True when this failure switched the backend off.
+
+    ``rest``: the first pause before the next probe; it doubles with each failure in a row
+    (never longer than ``cooldown``), so a failing backend is tried less and less often.
+    """
     now = now or utcnow()
     row = _row(session, name)
     was = state_of(row, now)
@@ -106,7 +117,8 @@ def record_failure(
     row.consecutive_failures += 1
     row.last_error = error[:2000]
     row.last_failure_at = now
-    row.probe_until = None
+    pause = min(cooldown, rest * 2 ** (row.consecutive_failures - 1))
+    row.probe_until = now + timedelta(seconds=pause) if pause > 0 else None
     # A failed trial re-opens at once; a closed circuit opens at the threshold.
     if was == "half-open" or row.consecutive_failures >= threshold:
         row.open_until = now + timedelta(seconds=cooldown)

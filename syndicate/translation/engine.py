@@ -190,6 +190,7 @@ def _ask_batch(
                     str(exc),
                     threshold=settings.translation_breaker_failures,
                     cooldown=settings.translation_breaker_cooldown_seconds,
+                    rest=settings.translation_backoff_seconds,
                 )
             if opened:
                 log.error("translation backend switched off", extra={"backend": backend.name})
