@@ -51,10 +51,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
-def setup_logging(level: str = "INFO", json_logs: bool = True) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def setup_logging(level: str = "INFO", json_logs: bool = True, stream: Any = None) -> logging.Handler:
+    """Send every log line (ours, Celery's, the libraries') to one handler on the root logger.
+
+    Called once at process start (``syndicate serve`` workers, Celery workers
+    and beat, the CLI). Only a handler installed here before is replaced, so
+    handlers others added (a test's log capture) keep working.
+    """
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if json_logs else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("syndicate")
-    root.handlers[:] = [handler]
+    handler._syndicate = True  # type: ignore[attr-defined]
+    root = logging.getLogger()
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "_syndicate", False)] + [handler]
     root.setLevel(level.upper())
-    root.propagate = False
+    ours = logging.getLogger("syndicate")
+    ours.handlers[:] = [h for h in ours.handlers if not getattr(h, "_syndicate", False)]
+    ours.propagate = True
+    return handler

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from syndicate.languages.script import DigitStyle
@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(15.0, description="How often the sweeper runs (Celery beat)")
     task_time_limit: float = Field(300.0, description="Hard time limit of one task")
     visibility_timeout: int = Field(3600, description="Redis visibility timeout (seconds), above any task runtime")
+    queue_max_depth: int = Field(
+        50_000, ge=0, description="Bound of one Celery queue; past it, new work waits in the outbox (0: no bound)"
+    )
+    outbox_retention_hours: float = Field(
+        72.0, ge=0, description="How long completed outbox rows are kept (latency figures; 0: forever)"
+    )
 
     # partners
     partner_rate_limit: int = Field(120, description="Pull API requests per partner per minute (0: no limit)")
@@ -153,6 +159,18 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _one_role_per_token(self) -> Settings:
+        # Roles are separate credentials: a token listed under two roles would make them one.
+        seen: dict[str, str] = {}
+        for role in ("newsroom", "editor", "translator", "admin"):
+            for token in getattr(self, f"{role}_tokens"):
+                value = token.get_secret_value()
+                if value in seen and seen[value] != role:
+                    raise ValueError(f"a token is listed for more than one role ({seen[value]} and {role})")
+                seen[value] = role
+        return self
 
     @property
     def effective_redis_url(self) -> str | None:

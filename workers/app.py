@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from celery.signals import setup_logging as celery_logging
 
 from syndicate.settings import Settings, get_settings
 
@@ -68,6 +69,21 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 app = Celery("syndicate", set_as_current=False)
 app.add_defaults(lambda: celery_config(get_settings()))
+
+
+@celery_logging.connect
+def _structured_logs(loglevel: Any = None, **_: Any) -> None:
+    """Workers and beat log as the API does: JSON lines with the task's context (Celery's own setup is skipped).
+
+    ``--loglevel`` on the command line wins over ``SYNDICATE_LOG_LEVEL``.
+    """
+    import logging
+
+    from syndicate.logs import setup_logging
+
+    settings = get_settings()
+    level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else (loglevel or settings.log_level)
+    setup_logging(str(level), settings.log_json)
 
 
 def configure(settings: Settings) -> Celery:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from syndicate import __version__
+from syndicate.api.context import RequestContext
 from syndicate.api.limits import BodyLimit
 from syndicate.api.ratelimit import limiter_for
 from syndicate.api.routes import admin_partners, article_urls, articles, feeds, health, partner, translation
 from syndicate.errors import RateLimited, SyndicateError, ValidationFailed
+from syndicate.logs import setup_logging
 from syndicate.pipeline.outbox import Dispatcher
 from syndicate.pipeline.run import InlineDispatcher
 from syndicate.settings import Settings, get_settings
@@ -31,6 +36,33 @@ def default_dispatcher(settings: Settings) -> Dispatcher:
     return InlineDispatcher(get_database(), settings)
 
 
+def unavailable(exc: BaseException) -> bool:
+    """The database could not be reached (as opposed to refusing what we asked of it)."""
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def default_queue_depths(settings: Settings) -> Callable[[], dict[str, int]] | None:
+    """Reads the Celery queues' depths from a Redis broker; None without one."""
+    from workers.queues import broker_redis_url  # composition root, as above (Redis only, no Celery app)
+
+    url = broker_redis_url(settings)
+    if url is None:
+        return None
+    from workers.queues import queue_depths
+
+    queues = ("ingest", "translate", "render", "deliver", "maintenance")
+    return lambda: queue_depths(url, queues)
+
+
+def serve_app() -> FastAPI:
+    """The app as ``syndicate serve`` runs it (uvicorn factory, one per worker process): logs configured."""
+    settings = get_settings()
+    setup_logging(settings.log_level, settings.log_json)
+    return create_app(settings)
+
+
 def create_app(settings: Settings | None = None, dispatcher: Dispatcher | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -42,7 +74,10 @@ def create_app(settings: Settings | None = None, dispatcher: Dispatcher | None =
     app.state.dispatcher = dispatcher or default_dispatcher(settings)
     app.state.partner_resolver = partner.resolve_partner
     app.state.partner_limiter = limiter_for(settings)
+    app.state.queue_depths = default_queue_depths(settings)
+    app.state.metrics_registry = health.metrics_registry(settings, app.state.queue_depths)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestContext)
 
     @app.exception_handler(SyndicateError)
     async def _library_error(request: Request, exc: SyndicateError) -> JSONResponse:
@@ -55,6 +90,17 @@ def create_app(settings: Settings | None = None, dispatcher: Dispatcher | None =
         if exc.http_status == 401:
             headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(body, status_code=exc.http_status, headers=headers)
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        if not unavailable(exc):
+            raise exc  # a real bug (bad data, a violated constraint): a 500 that must be seen
+        # The database is unreachable or refused the connection: nothing was stored, try again.
+        log.error("database unavailable", extra={"error": repr(exc)[:500]})
+        return JSONResponse(
+            {"detail": "the database is unavailable; try again"}, status_code=503, headers={"Retry-After": "5"}
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _request_error(request: Request, exc: RequestValidationError) -> JSONResponse:

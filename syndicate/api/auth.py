@@ -1,7 +1,11 @@
-"""Roles and bearer credentials. Every route states the one role it accepts.
+"""Roles and bearer credentials. Every route states the roles it accepts, or that it is public.
 
 Newsroom, editor, translator and admin tokens come from settings; partner
 keys live hashed in the database and are checked by ``syndicate.partners``.
+A route says what it needs with a dependency: ``require(Role.x, ...)`` or
+``PUBLIC``. Framework routes outside our routers (the OpenAPI document and
+its viewers) are public through ``PUBLIC_PATHS``, the one allow-list.
+:func:`access_of` reads either back, so a test can hold every route to it.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from syndicate.errors import Forbidden, Unauthorized
@@ -78,3 +84,40 @@ def require(*roles: Role) -> Callable[..., Principal]:
 
     dependency.roles = roles  # type: ignore[attr-defined]  # read by the route-role test
     return dependency
+
+
+async def public() -> None:
+    """Marker dependency: this route is public on purpose (async: no thread hop on hot routes)."""
+
+
+public.public = True  # type: ignore[attr-defined]
+PUBLIC = Depends(public)
+
+# Routes the framework adds (not in our routers) that anyone may read: the API's own description.
+PUBLIC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
+def _declared(dependant: Dependant) -> tuple[set[Role], bool]:
+    roles: set[Role] = set()
+    is_public = False
+    for sub in dependant.dependencies:
+        call: Any = sub.call
+        roles |= set(getattr(call, "roles", ()))
+        is_public = is_public or bool(getattr(call, "public", False))
+        deeper, deeper_public = _declared(sub)
+        roles |= deeper
+        is_public = is_public or deeper_public
+    return roles, is_public
+
+
+def access_of(route: Any) -> frozenset[Role] | str | None:
+    """What a route declares: its roles, ``"public"``, or None when it declares nothing (a defect)."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return "public" if getattr(route, "path", None) in PUBLIC_PATHS else None
+    roles, is_public = _declared(dependant)
+    if roles and is_public:
+        return None  # contradictory: treat as undeclared so the test names it
+    if roles:
+        return frozenset(roles)
+    return "public" if is_public else None

@@ -14,6 +14,7 @@ from rich.table import Table
 from syndicate.cli import partners as partners_cli
 from syndicate.cli.common import EXIT_INVALID, console, err_console, override, report_errors
 from syndicate.cli.i18n import i18n_app
+from syndicate.cli.status import status
 from syndicate.cli.translate import app as translate_app
 from syndicate.domain.article import article_json_schema
 from syndicate.pipeline.ingest import Outcome
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(i18n_app, name="i18n")
 app.add_typer(partners_cli.app, name="partners")
 app.add_typer(translate_app, name="translate")
+app.command("status")(status)
 
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="SQLAlchemy URL (SYNDICATE_DATABASE_URL)")]
 BrokerOpt = Annotated[str | None, typer.Option("--broker", help="Celery broker URL (SYNDICATE_BROKER_URL)")]
@@ -160,7 +162,7 @@ def serve(
     override(database_url=database, broker_url=broker)
     get_database()
     uvicorn.run(
-        "syndicate.api.app:create_app",
+        "syndicate.api.app:serve_app",
         factory=True,
         host=host,
         port=port,
@@ -233,6 +235,11 @@ def schema() -> None:
 
 
 def main() -> None:
+    from syndicate.logs import setup_logging
+    from syndicate.settings import get_settings
+
+    settings = get_settings()
+    setup_logging(settings.log_level, settings.log_json)
     app()
 
 

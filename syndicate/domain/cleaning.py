@@ -7,10 +7,14 @@ Three passes, in this order:
 2. Per-language orthographic normalisation (``syndicate.languages.normalize``).
 3. :func:`sanitize_html` on the body with nh3: a safe subset, no script, style,
    event handlers, or ``javascript:``/``data:`` URLs (``data:`` only for images).
+   Plain-text fields (headline, captions, names...) go through
+   :func:`plain_text`: they are text everywhere, and a partner that pastes a
+   headline into a page must not find markup in it.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from typing import Any
@@ -42,11 +46,31 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "data"}
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$", re.I)
 _DIR_VALUES = {"ltr", "rtl", "auto"}
+_URL_ATTRIBUTES = {"href", "src", "cite"}
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\ufeff]")
 
 
 def strip_illegal(text: str) -> str:
     """Remove characters that XML 1.0 cannot carry, then compose (NFC)."""
     return unicodedata.normalize("NFC", _XML_ILLEGAL.sub("", text))
+
+
+def plain_text(text: str) -> str:
+    """Text without anything an HTML parser would take for markup (tags, comments, script bodies).
+
+    Entities are decoded, so ``&lt;script&gt;`` cannot turn into a tag later;
+    the loop runs until nothing changes (an encoded tag inside an encoded tag).
+    A bare ``<`` or ``&`` that starts no markup stays as it is.
+    """
+    for _ in range(4):
+        if "<" not in text and "&" not in text:
+            break
+        cleaned = strip_illegal(html.unescape(nh3.clean(text, tags=set(), strip_comments=True)))
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
 
 
 def one_line(text: str) -> str:
@@ -71,6 +95,11 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
         tag == "img" and attr == "src" and _DATA_IMAGE.match(value.strip())
     ):
         return None
+    if attr in _URL_ATTRIBUTES:
+        # nh3 checks the scheme of href and src only; ``cite`` (and anything it misses) is checked here.
+        scheme = _SCHEME.match(_INVISIBLE.sub("", value).lower())
+        if scheme is not None and scheme.group(1) not in URL_SCHEMES:
+            return None
     if attr == "dir" and value.lower() not in _DIR_VALUES:
         return None
     return value

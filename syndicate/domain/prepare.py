@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from syndicate.domain.article import Article, Status, Withdrawal
-from syndicate.domain.cleaning import one_line, sanitize_html, scrub, visible_text
+from syndicate.domain.cleaning import one_line, plain_text, sanitize_html, scrub, visible_text
 from syndicate.errors import Problem, TooLarge, ValidationFailed
 from syndicate.languages.normalize import normalize, normalize_html, warnings
 
@@ -36,6 +36,22 @@ def problems_from(exc: ValidationError) -> list[Problem]:
     return out
 
 
+MAX_DEPTH = 32  # an article is a few levels deep; thousands of levels only exhaust the stack
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def document_size(raw: Any) -> int:
     return len(json.dumps(raw, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
 
@@ -44,13 +60,17 @@ def parse_document(raw: Any, *, max_bytes: int, size: int | None = None) -> Arti
     """Validate and clean one article document; raises ``ValidationFailed``/``TooLarge``."""
     if not isinstance(raw, dict):
         raise ValidationFailed([Problem("", f"expected a JSON object, got {type(raw).__name__}")])
+    if too_deep(raw):
+        raise ValidationFailed([Problem("", f"nested deeper than {MAX_DEPTH} levels")])
     size = document_size(raw) if size is None else size
     if size > max_bytes:
         raise TooLarge([Problem("", f"article is {size} bytes; the limit is {max_bytes} bytes")])
     doc = scrub(raw)
     try:
         if doc.get("status") == Status.withdrawn and "headline" not in doc:
-            return Withdrawal.model_validate(doc)
+            withdrawal = Withdrawal.model_validate(doc)
+            reason = plain_text(withdrawal.reason) if withdrawal.reason else None
+            return withdrawal.model_copy(update={"reason": reason})
         article = Article.model_validate(doc)
     except ValidationError as exc:
         raise ValidationFailed(problems_from(exc)) from None
@@ -64,7 +84,7 @@ def clean_article(article: Article) -> Article:
     def text(value: str | None, kind: str = "text") -> str | None:
         if value is None:
             return None
-        return normalize(value, lang, "title" if kind == "title" else "text")
+        return normalize(plain_text(value), lang, "title" if kind == "title" else "text")
 
     # Sanitise first, then normalise only the text: attribute values (URLs) keep their bytes.
     body = normalize_html(sanitize_html(article.body_html), lang)

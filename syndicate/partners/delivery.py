@@ -4,10 +4,11 @@ An attempt is three steps, and the HTTP call holds no database transaction
 (a SQLite writer would block everyone for the length of a partner's time-out):
 
 1. claim, in a short transaction: skip it if it is done, not due, in flight
-   elsewhere (lease), paused by the partner's circuit breaker, or if an older
-   version of the same story is still pending for this partner: version n+1
-   never overtakes n, whatever the number of workers. The first claim freezes
-   the body.
+   elsewhere (lease), paused by the partner's circuit breaker, if the partner
+   is failing and another of its attempts is in flight (one probe at a time),
+   or if an older version of the same story is still pending for this
+   partner: version n+1 never overtakes n, whatever the number of workers.
+   The first claim freezes the body.
 2. POST, signed, with a time-out.
 3. record, in a second short transaction: delivered, retry later (the next
    attempt time lives in the delivery row and the outbox row, where the
@@ -23,16 +24,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from syndicate.logs import log_context
 from syndicate.partners import retry, webhook
 from syndicate.partners.render import render
 from syndicate.partners.sequence import DELIVER
 from syndicate.partners.tables import DEAD, DELIVERED, PENDING, Delivery, DeliveryAttempt, Partner, PartnerItem
 from syndicate.pipeline.outbox import Message, UnitOfWork, complete
 from syndicate.settings import Settings
-from syndicate.storage.models import ArticleVersion, OutboxMessage
+from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
 from syndicate.storage.types import utcnow
 
 log = logging.getLogger("syndicate.partners.delivery")
@@ -50,6 +52,11 @@ class Claim:
     content_type: str
     webhook_id: str
     attempt: int
+    # What the attempt is about, for its log lines.
+    partner: str = ""
+    article: str = ""
+    version: int = 0
+    language: str = ""
 
 
 @contextmanager
@@ -96,6 +103,68 @@ def _finish(session: Session, uow: UnitOfWork, delivery: Delivery, state: str, n
     _hand_over(session, uow, delivery, now)
 
 
+def _probe_in_flight(
+    session: Session, settings: Settings, partner: Partner, delivery: Delivery, now: datetime
+) -> datetime | None:
+    """A failing partner gets one attempt at a time: when to look again if it must wait, else None.
+
+    Its other deliveries wait in the database instead of each holding a worker
+    until its own time-out, so a hanging endpoint cannot take every worker of
+    the ``deliver`` queue from the partners that answer; between two probes it
+    rests (``push_backoff_seconds``, doubling per failure in a row). The
+    partner row lock makes the check and the lease one step for concurrent claims.
+    """
+    locked = session.scalar(
+        select(Partner).where(Partner.id == partner.id).with_for_update().execution_options(populate_existing=True)
+    )
+    assert locked is not None
+    if not locked.failures:
+        return None  # it recovered meanwhile
+    busy = session.scalar(
+        select(func.max(Delivery.lease_until)).where(
+            Delivery.partner_id == partner.id, Delivery.lease_until > now, Delivery.id != delivery.id
+        )
+    )
+    # After a failed probe the partner rests (doubling with each failure in a row) before the next one.
+    failed_at = session.scalar(
+        select(func.max(DeliveryAttempt.at))
+        .join(Delivery, Delivery.id == DeliveryAttempt.delivery_id)
+        .where(Delivery.partner_id == partner.id, DeliveryAttempt.outcome != DELIVERED)
+    )
+    rest = min(settings.push_backoff_max_seconds, settings.push_backoff_seconds * 2 ** (locked.failures - 1))
+    # An operator's replay is not held back by the rest (it still waits for an attempt in flight).
+    replayed = delivery.replays > 0 and delivery.attempts == 0
+    resting = failed_at is not None and failed_at + timedelta(seconds=rest) > now and not replayed
+    if busy is None and not resting:
+        return None
+    # The probe's answer wakes the others early (see ``_wake``).
+    wake = now + timedelta(seconds=rest)
+    return max(busy, wake) if busy is not None else wake
+
+
+def _wake(session: Session, uow: UnitOfWork, partner_id: int, now: datetime, limit: int = 50) -> None:
+    """A failing partner answered again: the deliveries that waited for its probe are due now."""
+    waiting = select(Delivery.id).where(
+        Delivery.partner_id == partner_id,
+        Delivery.state == PENDING,
+        Delivery.next_attempt_at <= now,
+        or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now),
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.step == DELIVER,
+            OutboxMessage.status == "pending",
+            OutboxMessage.subject_id.in_(waiting.scalar_subquery()),
+        )
+        .values(due_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # The first ones go out at once; the sweeper sends the rest (they are due now).
+    for delivery_id in session.scalars(waiting.order_by(Delivery.seq).limit(limit)):
+        uow.messages.append(Message(DELIVER, delivery_id))
+
+
 def _claim(engine: Engine, uow: UnitOfWork, settings: Settings, delivery_id: int, now: datetime) -> Claim | None:
     with _transaction(engine) as session:
         delivery = session.scalar(select(Delivery).where(Delivery.id == delivery_id).with_for_update())
@@ -118,6 +187,11 @@ def _claim(engine: Engine, uow: UnitOfWork, settings: Settings, delivery_id: int
             delivery.next_attempt_at = pause
             _due(session, delivery.id, pause)
             return None
+        if partner.failures:
+            wait = _probe_in_flight(session, settings, partner, delivery, now)
+            if wait is not None:
+                _due(session, delivery.id, wait)
+                return None
         earlier = session.scalar(
             select(Delivery)
             .where(
@@ -143,6 +217,7 @@ def _claim(engine: Engine, uow: UnitOfWork, settings: Settings, delivery_id: int
             )
             delivery.body, delivery.content_type = rendered.body, rendered.content_type
         delivery.attempts += 1
+        article = session.get(Article, delivery.article_id)
         delivery.lease_until = now + timedelta(seconds=settings.push_timeout_seconds) + LEASE_MARGIN
         # If this worker dies mid-attempt, the sweeper re-sends once the lease has run out.
         _due(session, delivery.id, delivery.lease_until)
@@ -156,6 +231,10 @@ def _claim(engine: Engine, uow: UnitOfWork, settings: Settings, delivery_id: int
             content_type=delivery.content_type or "application/json",
             webhook_id=delivery.webhook_id,
             attempt=delivery.attempts,
+            partner=partner.name,
+            article=article.newsroom_id if article else "",
+            version=delivery.version,
+            language=article.language if article else "",
         )
 
 
@@ -172,8 +251,11 @@ def _record(
             outcome = "ignored"  # replayed or killed while in flight
         elif result.outcome == webhook.Outcome.delivered:
             outcome = DELIVERED
+            recovered = bool(partner.failures)
             retry.record_success(partner)
             _finish(session, uow, delivery, DELIVERED, now)
+            if recovered:
+                _wake(session, uow, partner.id, now)
         else:
             opened = retry.record_failure(partner, settings, now)
             if opened:
@@ -212,23 +294,19 @@ def deliver(uow: UnitOfWork, settings: Settings, delivery_ids: list[int]) -> Non
         claim = _claim(engine, uow, settings, delivery_id, utcnow())
         if claim is None:
             continue
-        result = webhook.post(
-            claim.url,
-            claim.body,
-            content_type=claim.content_type,
-            secret=claim.secret,
-            message_id=claim.webhook_id,
-            timeout=settings.push_timeout_seconds,
-            allow_private=claim.allow_private,
-        )
-        outcome = _record(engine, uow, settings, claim, result, utcnow())
-        log.info(
-            "push attempt",
-            extra={
-                "delivery": delivery_id,
-                "attempt": claim.attempt,
-                "status": result.status,
-                "outcome": outcome,
-                "error": result.error,
-            },
-        )
+        context = {"partner": claim.partner, "article": claim.article, "version": claim.version}
+        with log_context(delivery=delivery_id, language=claim.language, **context):
+            result = webhook.post(
+                claim.url,
+                claim.body,
+                content_type=claim.content_type,
+                secret=claim.secret,
+                message_id=claim.webhook_id,
+                timeout=settings.push_timeout_seconds,
+                allow_private=claim.allow_private,
+            )
+            outcome = _record(engine, uow, settings, claim, result, utcnow())
+            log.info(
+                "push attempt",
+                extra={"attempt": claim.attempt, "status": result.status, "outcome": outcome, "error": result.error},
+            )

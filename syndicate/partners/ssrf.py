@@ -56,10 +56,42 @@ class Target:
         return host if self.port == default else f"{host}:{self.port}"
 
 
+# IPv6 forms that carry an IPv4 address the packet really goes to (NAT64, SIIT, the deprecated
+# IPv4-compatible form): the embedded address is the one to judge.
+_EMBEDS_V4 = (
+    ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64 well-known prefix (RFC 6052)
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (RFC 2765)
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated, RFC 4291)
+)
+_REFUSED_V6 = {
+    ipaddress.IPv6Network("64:ff9b:1::/48"): "local-use NAT64 prefix",
+    ipaddress.IPv6Network("fec0::/10"): "site-local address",
+}
+
+
+def _embedded_v4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if address.sixtofour is not None:
+        return address.sixtofour  # 2002:7f00:1:: tunnels to 127.0.0.1
+    if address.teredo is not None:
+        return address.teredo[1]
+    for network in _EMBEDS_V4:
+        if address in network and int(address) & 0xFFFFFFFF > 1:  # ::, ::1 are judged as themselves
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def refusal(address: IPAddress, allow_private: bool) -> str | None:
     """Why ``address`` may not be called, or None."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(address, ipaddress.IPv6Address):
+        for network, reason in _REFUSED_V6.items():
+            if address in network:
+                return reason
+        inner = _embedded_v4(address)
+        if inner is not None:
+            why = refusal(inner, allow_private)
+            return f"{why} (embedded in {address})" if why else None
     if address.is_unspecified:
         return "unspecified address"
     if address.is_multicast:

@@ -93,12 +93,14 @@ def owe(session: Session, message: Message, *, due_in: float) -> bool:
         return True
     if row.status == "pending":
         return False
-    row.status, row.attempts, row.due_at, row.done_at, row.last_error = (
+    # Re-armed: owed again from now (``created_at`` is when the step was last owed).
+    row.status, row.attempts, row.due_at, row.done_at, row.last_error, row.created_at = (
         "pending",
         0,
         deadline(due_in),
         None,
         None,
+        utcnow(),
     )
     return True
 

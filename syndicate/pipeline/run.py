@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 
+from syndicate.logs import log_context
 from syndicate.pipeline.outbox import Dispatcher, Message, unit_of_work
 from syndicate.pipeline.registry import STEPS
 from syndicate.settings import Settings
@@ -16,7 +18,7 @@ Executor = Callable[[str, list[int]], None]
 def run_step(db: Database, dispatcher: Dispatcher, settings: Settings, step: str, ids: Sequence[int]) -> None:
     """Run ``step`` for ``ids`` in one transaction; the next steps go out after commit."""
     info = STEPS[step]
-    with unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
+    with log_context(step=step), unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
         info.fn(uow, settings, list(ids))
 
 
@@ -87,10 +89,15 @@ class InlineDispatcher:
     def __init__(self, db: Database, settings: Settings):
         self.queue = LocalQueue(lambda step, ids: run_step(db, self, settings, step, ids))
         self._draining = False
+        # The API calls this from several threads: one drains at a time; the draining thread's
+        # own sends (the next steps) re-enter and only queue.
+        self._lock = threading.RLock()
 
     def send(self, messages: Sequence[Message]) -> None:
-        self.queue.send(messages)
-        if not self._draining:
+        with self._lock:
+            self.queue.send(messages)
+            if self._draining:
+                return
             self._draining = True
             try:
                 self.queue.drain()

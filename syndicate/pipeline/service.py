@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from syndicate.domain.article import Article, Withdrawal
 from syndicate.domain.prepare import parse_document
 from syndicate.errors import Problem, TooLarge, ValidationFailed
+from syndicate.logs import log_context
 from syndicate.metrics import ARTICLES_INGESTED
 from syndicate.pipeline.ingest import IngestResult, ingest
 from syndicate.pipeline.outbox import BufferedDispatcher, Dispatcher, unit_of_work
@@ -60,7 +61,10 @@ def store(db: Database, dispatcher: Dispatcher, settings: Settings, doc: Article
     """Store one validated document in its own transaction (retried once on a create race)."""
     for attempt in (1, 2):
         try:
-            with unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
+            with (
+                log_context(article=doc.id, version=doc.version, language=getattr(doc, "language", None)),
+                unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow,
+            ):
                 result = ingest(uow, doc)
             ARTICLES_INGESTED.labels(outcome=str(result.outcome)).inc()
             return result
@@ -110,3 +114,5 @@ def _parse(name: str, text: str) -> Source:
         return Source(name, json.loads(text), size)
     except json.JSONDecodeError as exc:
         return Source(name, None, size, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except RecursionError:
+        return Source(name, None, size, "invalid JSON: nested too deeply")

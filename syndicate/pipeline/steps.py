@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from syndicate.feeds.render import render_feed
 from syndicate.languages.localize import localize
+from syndicate.logs import log_context
 from syndicate.payloads.build import build_payloads
 from syndicate.pipeline import hooks
 from syndicate.pipeline.ingest import PROCESS
@@ -48,18 +49,19 @@ def process(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None
             continue
         article = session.get(Article, version.article_id)
         assert article is not None
-        version.rendition = localize(version.document, article_id=article.id)
-        version.processed_at = utcnow()
-        if version.version == article.current_version:
-            # Sibling language versions link to this one (hreflang): their feeds change too.
-            feeds: set[int] = set()
-            for member in session.scalars(select(Article.id).where(Article.story_id == article.story_id)):
-                feeds |= feeds_of(session, member)
-            if feeds:
-                mark_dirty(uow, feeds)
-        for hook in hooks.PROCESSED:
-            hook(uow, settings, article, version)
-        uow.owe(PAYLOAD, version.id)
+        with log_context(article=article.newsroom_id, version=version.version, language=article.language):
+            version.rendition = localize(version.document, article_id=article.id)
+            version.processed_at = utcnow()
+            if version.version == article.current_version:
+                # Sibling language versions link to this one (hreflang): their feeds change too.
+                feeds: set[int] = set()
+                for member in session.scalars(select(Article.id).where(Article.story_id == article.story_id)):
+                    feeds |= feeds_of(session, member)
+                if feeds:
+                    mark_dirty(uow, feeds)
+            for hook in hooks.PROCESSED:
+                hook(uow, settings, article, version)
+            uow.owe(PAYLOAD, version.id)
     complete(session, PROCESS, version_ids)
 
 
@@ -68,7 +70,8 @@ def render(uow: UnitOfWork, settings: Settings, feed_ids: list[int]) -> None:
     session = uow.session
     done = []
     for feed_id in sorted(feed_ids):
-        result = render_feed(session, settings, feed_id)
+        with log_context(feed=feed_id):
+            result = render_feed(session, settings, feed_id)
         feed = session.get(Feed, feed_id)
         if feed is None or feed.rendered_seq >= feed.change_seq:
             done.append(feed_id)
@@ -86,7 +89,9 @@ def payload(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None
     for version in session.scalars(query):
         if version.processed_at is None:
             continue  # its process step has not run yet; it owes this step again
-        if build_payloads(session, settings, version):
-            for hook in hooks.PAYLOAD_BUILT:
-                hook(uow, settings, version)
+        article = version.article
+        with log_context(article=article.newsroom_id, version=version.version, language=article.language):
+            if build_payloads(session, settings, version):
+                for hook in hooks.PAYLOAD_BUILT:
+                    hook(uow, settings, version)
     complete(session, PAYLOAD, version_ids)

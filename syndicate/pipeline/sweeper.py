@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from syndicate.pipeline import hooks
 from syndicate.pipeline.outbox import Dispatcher, Message, unit_of_work
@@ -20,11 +20,14 @@ from syndicate.storage.db import Database
 from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
 from syndicate.storage.types import utcnow
 
+PRUNE_BATCH = 5000
+
 
 @dataclass(frozen=True)
 class SweepResult:
     resent: int
     released: int
+    pruned: int = 0
 
 
 def resend_overdue(
@@ -35,17 +38,22 @@ def resend_overdue(
     now: datetime | None = None,
     limit: int = 2000,
 ) -> int:
-    """Send again every pending step past its deadline, with a growing deadline."""
+    """Send again every pending step past its deadline, with a growing deadline.
+
+    Lost messages are sent again; so are slow ones, which steps shrug off
+    (they are idempotent). A dispatcher may name steps whose queues are
+    backlogged (``busy_steps``); those wait until their queue has drained.
+    """
     now = now or utcnow()
+    # A step whose queue still holds a backlog is left alone: its overdue rows are most likely
+    # waiting in that queue, and sending them again would only feed the backlog (a retry storm).
+    busy: set[str] = set(getattr(dispatcher, "busy_steps", lambda: set())())
     with db.transaction() as session:
+        query = select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
+        if busy:
+            query = query.where(OutboxMessage.step.not_in(sorted(busy)))
         rows = list(
-            session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
-                .order_by(OutboxMessage.due_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
+            session.scalars(query.order_by(OutboxMessage.due_at).limit(limit).with_for_update(skip_locked=True))
         )
         messages = []
         for row in rows:
@@ -54,7 +62,8 @@ def resend_overdue(
             row.due_at = now + timedelta(seconds=backoff)
             messages.append(Message(row.step, row.subject_id))
     if messages:
-        dispatcher.send(messages)
+        # A dispatcher may treat a re-send differently (Celery: no debounce for a lost rebuild).
+        getattr(dispatcher, "resend", dispatcher.send)(messages)
     return len(messages)
 
 
@@ -89,7 +98,24 @@ def release_embargoes(db: Database, dispatcher: Dispatcher, settings: Settings, 
     return len(due)
 
 
+def prune_done(db: Database, settings: Settings, *, now: datetime | None = None) -> int:
+    """Delete completed outbox rows past their retention, a batch at a time (short transactions)."""
+    if settings.outbox_retention_hours <= 0:
+        return 0
+    cutoff = (now or utcnow()) - timedelta(hours=settings.outbox_retention_hours)
+    with db.transaction() as session:
+        old = (
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status == "done", OutboxMessage.done_at < cutoff)
+            .limit(PRUNE_BATCH)
+            .scalar_subquery()
+        )
+        result = session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(old)))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def sweep(db: Database, dispatcher: Dispatcher, settings: Settings, *, now: datetime | None = None) -> SweepResult:
     released = release_embargoes(db, dispatcher, settings, now=now)
     resent = resend_overdue(db, dispatcher, settings, now=now)
-    return SweepResult(resent=resent, released=released)
+    pruned = prune_done(db, settings, now=now)
+    return SweepResult(resent=resent, released=released, pruned=pruned)

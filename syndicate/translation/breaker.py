@@ -3,6 +3,11 @@
 After ``threshold`` failed requests in a row a backend is switched off for
 ``cooldown`` seconds: chains skip it. Once the cool-down has passed the next
 request is a trial (half-open): success closes the circuit, failure re-opens it.
+
+Between the first failure and the threshold, a failing backend takes one job
+at a time (:func:`admit` hands out a probe lease): the other jobs wait in the
+outbox instead of each holding a worker until its own time-out, so a hanging
+provider cannot occupy every worker and stall the languages it does not serve.
 """
 
 from __future__ import annotations
@@ -58,18 +63,52 @@ def open_for(session: Session, name: str, now: datetime | None = None) -> float 
     return (row.open_until - now).total_seconds()
 
 
+def admit(session: Session, name: str, lease: float, now: datetime | None = None) -> float | None:
+    """May a job call the backend now? None: yes; else seconds to wait.
+
+    A healthy backend admits everyone without a write. A failing one admits a
+    single probe until it answers or ``lease`` seconds pass (a killed worker).
+    """
+    now = now or utcnow()
+    row = session.get(BackendHealth, name)
+    if row is None or (row.consecutive_failures == 0 and row.open_until is None):
+        return None
+    row = _row(session, name)  # locked: two jobs must not both become the probe
+    if state_of(row, now) == "open":
+        assert row.open_until is not None
+        return (row.open_until - now).total_seconds()
+    if row.consecutive_failures == 0 and row.open_until is None:
+        return None
+    if row.probe_until is not None and row.probe_until > now:
+        return (row.probe_until - now).total_seconds()
+    row.probe_until = now + timedelta(seconds=lease)
+    return None
+
+
 def record_success(session: Session, name: str, now: datetime | None = None) -> None:
     row = _row(session, name)
     row.calls += 1
     row.consecutive_failures = 0
     row.open_until = None
+    row.probe_until = None
     row.last_success_at = now or utcnow()
 
 
 def record_failure(
-    session: Session, name: str, error: str, *, threshold: int, cooldown: float, now: datetime | None = None
+    session: Session,
+    name: str,
+    error: str,
+    *,
+    threshold: int,
+    cooldown: float,
+    rest: float = 0.0,
+    now: datetime | None = None,
 ) -> bool:
-    """Count a failed request; returns True when this failure switched the backend off."""
+    """Count a failed request; returns True when this failure switched the backend off.
+
+    ``rest``: the first pause before the next probe; it doubles with each failure in a row
+    (never longer than ``cooldown``), so a failing backend is tried less and less often.
+    """
     now = now or utcnow()
     row = _row(session, name)
     was = state_of(row, now)
@@ -78,6 +117,8 @@ def record_failure(
     row.consecutive_failures += 1
     row.last_error = error[:2000]
     row.last_failure_at = now
+    pause = min(cooldown, rest * 2 ** (row.consecutive_failures - 1))
+    row.probe_until = now + timedelta(seconds=pause) if pause > 0 else None
     # A failed trial re-opens at once; a closed circuit opens at the threshold.
     if was == "half-open" or row.consecutive_failures >= threshold:
         row.open_until = now + timedelta(seconds=cooldown)
@@ -87,7 +128,7 @@ def record_failure(
 
 def reset(session: Session, name: str) -> None:
     row = _row(session, name)
-    row.consecutive_failures, row.open_until = 0, None
+    row.consecutive_failures, row.open_until, row.probe_until = 0, None, None
 
 
 def health(session: Session, names: list[str], now: datetime | None = None) -> list[Health]:

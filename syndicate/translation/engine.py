@@ -93,6 +93,11 @@ def draft(
             out.switched_off = CircuitOpen(f"{name}: switched off after repeated failures", off_for)
             out.notes.append(str(out.switched_off))
             continue
+        busy_for = _admit(context, backend) if backend.kind == "machine" else None
+        if busy_for is not None:
+            out.switched_off = CircuitOpen(f"{name}: failing; another job is trying it first", busy_for)
+            out.notes.append(str(out.switched_off))
+            continue
         _ask(context, backend, source, target, pending, hashes, out, deadline)
         if out.transient is not None and deadline is not None and time.monotonic() > deadline:
             break
@@ -119,6 +124,16 @@ def _from_cache(
 def _switched_off(context: BackendContext, name: str) -> float | None:
     with context.sessions() as session:
         return breaker.open_for(session, name)
+
+
+def _admit(context: BackendContext, backend: Backend) -> float | None:
+    """None when this job may call the backend; else seconds until a failing backend's probe is over."""
+    cfg = context.settings
+    timeout = getattr(backend.settings, "timeout_seconds", 30.0)
+    # Long enough for the probe's own retries; a killed worker frees it after this.
+    lease = timeout * cfg.translation_retry_attempts + cfg.translation_max_backoff_seconds + 5.0
+    with context.sessions() as session:
+        return breaker.admit(session, backend.name, lease)
 
 
 def _ask(
@@ -175,6 +190,7 @@ def _ask_batch(
                     str(exc),
                     threshold=settings.translation_breaker_failures,
                     cooldown=settings.translation_breaker_cooldown_seconds,
+                    rest=settings.translation_backoff_seconds,
                 )
             if opened:
                 log.error("translation backend switched off", extra={"backend": backend.name})

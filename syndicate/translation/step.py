@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from syndicate.errors import ValidationFailed
+from syndicate.logs import log_context
 from syndicate.pipeline.outbox import Message, UnitOfWork, complete
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
@@ -84,15 +85,19 @@ def translate(uow: UnitOfWork, settings: Settings, job_ids: list[int]) -> None:
     for job_id in job_ids:
         work = _work(sessions, job_id)
         if work is not None:
-            drafts = (
-                draft(context, work.source, work.target, work.segments, budget=budget) if work.segments else Drafts()
-            )
+            with log_context(job=job_id, language=work.target, source_language=work.source):
+                drafts = (
+                    draft(context, work.source, work.target, work.segments, budget=budget)
+                    if work.segments
+                    else Drafts()
+                )
             results.append((work, drafts))
     # Phase 3: from here on the step's own transaction is used.
     done = [i for i in job_ids if i not in {w.job_id for w, _ in results}]
     for work, drafts in results:
-        if _apply(uow, settings, work, drafts):
-            done.append(work.job_id)
+        with log_context(job=work.job_id, language=work.target):
+            if _apply(uow, settings, work, drafts):
+                done.append(work.job_id)
     complete(uow.session, TRANSLATE, done)
 
 

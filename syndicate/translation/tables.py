@@ -142,6 +142,8 @@ class BackendHealth(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     open_until: Mapped[datetime | None]
+    # While failing, one job at a time may try the backend (a probe) until then; the others wait.
+    probe_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     last_failure_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]

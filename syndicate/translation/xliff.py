@@ -11,7 +11,10 @@ added inline markup of its own, is refused with the reason.
 from __future__ import annotations
 
 from html import escape, unescape
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from sqlalchemy.orm import Session
 from translate.storage import xliff as ttk_xliff
 from translate.storage.placeables import StringElem
@@ -107,8 +110,14 @@ def _masked(elem: StringElem) -> str:
 
 def read(data: bytes, job: TranslationJob) -> dict[str, str]:
     """Masked targets by segment key from an XLIFF file exported for ``job``."""
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
-        raise ValidationFailed([Problem("xliff", "document type declarations are not accepted")])
+    # defusedxml reads the file first, in whatever encoding it declares (a byte search for
+    # "<!DOCTYPE" misses UTF-16): no DTD, no entity, no external reference gets past it.
+    try:
+        defused_fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise ValidationFailed([Problem("xliff", "document type declarations are not accepted")]) from None
+    except (ParseError, ValueError) as exc:
+        raise ValidationFailed([Problem("xliff", f"not a readable XLIFF file: {exc}")]) from None
     try:
         store = ttk_xliff.xlifffile.parsestring(data)
     except Exception as exc:  # translate-toolkit raises lxml and base errors alike

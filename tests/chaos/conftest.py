@@ -1,4 +1,7 @@
-"""Chaos fixtures: a Redis of our own, worker and beat subprocesses, all on a fresh PostgreSQL schema."""
+"""Chaos fixtures: a Redis of our own, worker and beat subprocesses, all on a fresh PostgreSQL schema.
+
+A test module adds settings for every process by overriding ``cluster_settings``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.env import CeleryBeat, CeleryWorker, RedisServer, app_env
+from syndicate.partners.tables import PENDING, Delivery
 from syndicate.settings import Settings, get_settings, reset_settings
 from syndicate.storage.db import Database, get_database
 from syndicate.storage.models import Feed, OutboxMessage
@@ -58,6 +62,11 @@ class Cluster:
                 session.scalar(select(func.count()).select_from(Feed).where(Feed.change_seq > Feed.rendered_seq)) or 0
             )
 
+    def pending_deliveries(self) -> int:
+        with self.db().read() as session:
+            query = select(func.count()).select_from(Delivery).where(Delivery.state == PENDING)
+            return session.scalar(query) or 0
+
     def wait(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
@@ -66,14 +75,31 @@ class Cluster:
                 pytest.fail(f"timed out waiting for {what}; pending={self.pending()}\n{logs}")
             time.sleep(0.2)
 
+    def idle(self) -> bool:
+        return self.pending() == 0 and self.dirty_feeds() == 0 and self.pending_deliveries() == 0
+
     def wait_idle(self, timeout: float = 240.0) -> None:
-        self.wait(lambda: self.pending() == 0 and self.dirty_feeds() == 0, timeout, "the pipeline to finish")
+        self.wait(self.idle, timeout, "the pipeline to finish")
 
 
 @pytest.fixture
-def cluster(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
+def cluster_settings() -> dict[str, str]:
+    """Extra ``SYNDICATE_*`` settings for every process of the cluster (override per module)."""
+    return {}
+
+
+@pytest.fixture
+def worker_database_url(pg_url: str) -> str:
+    """The database URL the workers and beat use (a module may put a proxy in between)."""
+    return pg_url
+
+
+@pytest.fixture
+def cluster(
+    pg_url: str, worker_database_url: str, cluster_settings: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Cluster]:
     redis = RedisServer().start()
-    env = app_env(pg_url, redis.url, **CHAOS_SETTINGS)
+    env = app_env(pg_url, redis.url, **{**CHAOS_SETTINGS, **cluster_settings})
     for key, value in env.items():
         if key.startswith("SYNDICATE_"):
             monkeypatch.setenv(key, value)
@@ -82,6 +108,8 @@ def cluster(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
 
     configure(get_settings())
     get_database().upgrade()
+    # Workers and beat may reach the database another way (through a proxy a test can cut).
+    env = {**env, "SYNDICATE_DATABASE_URL": worker_database_url}
     c = Cluster(pg_url, redis, env)
     c.beat = CeleryBeat(env).start()
     try:

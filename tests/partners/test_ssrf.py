@@ -24,8 +24,42 @@ DNS = fake_dns(
         "internal.example": ["10.1.2.3"],
         "mixed.example": ["93.184.216.34", "192.168.1.10"],
         "localhost": ["127.0.0.1", "::1"],
+        "v6-internal.example": ["2606:2800:220:1:248:1893:25c8:1946", "fd12::7"],
+        "nat64-internal.example": ["64:ff9b::a9fe:a9fe"],
+        # a rebinding name: public first, loopback second; a client could pick either
+        "rebind.example": ["93.184.216.34", "127.0.0.1"],
     }
 )
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "017700000001", "127.1", "0177.0.0.1", "LOCALHOST", "0"])
+def test_numeric_and_odd_spellings_resolve_to_what_they_are(host: str) -> None:
+    """Decimal, hex, octal and short IPv4 forms go through the system resolver and are judged by the answer."""
+    with pytest.raises(UnsafeURL):
+        ssrf.check(f"http://{host}:8080/hook")
+
+
+def test_public_addresses_inside_transition_forms_are_allowed() -> None:
+    # 93.184.216.34 through 6to4 and NAT64 is still that public address.
+    assert ssrf.check("http://[2002:5db8:d822::1]/").address == "2002:5db8:d822::1"
+    assert ssrf.check("http://[64:ff9b::5db8:d822]/").address == "64:ff9b::5db8:d822"
+
+
+def test_a_redirect_to_an_internal_address_is_never_followed(db: object, settings: object) -> None:
+    """The partner answers 302 to another server on 127.0.0.1: that server never hears from us."""
+    from syndicate.partners.webhook import new_secret
+    from tests.helpers import article
+    from tests.partners.endpoint import Answer, PartnerEndpoint, running
+    from tests.partners.support import add_partner, deliveries, publish
+
+    with running(PartnerEndpoint(new_secret())) as inside, running(PartnerEndpoint(new_secret())) as partner:
+        partner.default = Answer(302, headers={"Location": inside.url})
+        _, secret = add_partner(db, settings, "redirecting", webhook_url=partner.url, allow_private_webhook=True)  # type: ignore[arg-type]
+        partner.secret = secret or ""
+        publish(db, settings, article())  # type: ignore[arg-type]
+        [delivery] = deliveries(db, "redirecting")  # type: ignore[arg-type]
+        assert delivery.state == "dead" and "redirect not followed" in (delivery.last_error or "")
+        assert len(partner.receipts) == 1 and inside.receipts == []
 
 
 @pytest.mark.parametrize(
@@ -53,6 +87,26 @@ DNS = fake_dns(
         ("http:///hook", "no host"),
         ("http://nowhere.invalid/hook", "does not resolve"),
         ("http://partner.example:99999/", "not a valid URL"),
+        # IPv6 forms that reach an IPv4 address inside the network
+        ("http://[2002:7f00:1::]/hook", "loopback address (embedded"),  # 6to4 of 127.0.0.1
+        ("http://[2002:a9fe:a9fe::]/hook", "link-local address"),  # 6to4 of 169.254.169.254
+        ("http://[64:ff9b::7f00:1]/hook", "loopback address (embedded"),  # NAT64 of 127.0.0.1
+        ("http://[64:ff9b::a00:5]/hook", "private or reserved address (embedded"),  # NAT64 of 10.0.0.5
+        ("http://[64:ff9b:1::a00:5]/hook", "local-use NAT64"),
+        ("http://[::127.0.0.1]/hook", "loopback address (embedded"),  # IPv4-compatible
+        ("http://[::ffff:0:a9fe:a9fe]/hook", "link-local address"),  # IPv4-translated metadata address
+        ("http://[::ffff:10.0.0.1]/hook", "private or reserved"),
+        ("http://[::ffff:169.254.169.254]/hook", "link-local"),
+        ("http://[fec0::1]/hook", "site-local"),
+        ("http://[fc00::1]/hook", "private"),
+        ("http://[fe80::1%25eth0]/hook", "link-local"),
+        ("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook", "private or reserved"),  # Teredo
+        ("http://[ff02::1]/hook", "multicast"),
+        ("http://[::]/hook", "unspecified"),
+        # DNS names whose answers point inside
+        ("http://v6-internal.example/hook", "fd12::7"),
+        ("http://nat64-internal.example/hook", "embedded"),
+        ("http://rebind.example/hook", "127.0.0.1"),
     ],
 )
 def test_refused(url: str, reason: str) -> None:

@@ -146,3 +146,34 @@ def test_a_file_of_another_job_or_with_a_doctype_is_refused(client: TestClient, 
     evil = exported.replace(b"<xliff", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xliff', 1)
     response = client.put(f"/v1/translation/jobs/{job.id}/xliff", content=evil, headers=TRANSLATOR)
     assert response.status_code == 422 and "document type" in response.text
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda x: x.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"),
+        lambda x: x.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16BE"').encode("utf-16-be"),
+    ],
+    ids=["utf-16", "utf-16-be"],
+)
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',  # external entity (XXE)
+        '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',  # expansion bomb
+        '<!DOCTYPE xliff SYSTEM "http://127.0.0.1:9/x.dtd">',  # external DTD
+    ],
+    ids=["xxe", "bomb", "external-dtd"],
+)
+def test_a_doctype_in_another_encoding_is_refused_too(
+    client: TestClient, db: Database, encode: object, doctype: str
+) -> None:
+    """A byte search for "<!DOCTYPE" misses UTF-16; the parser-level check does not."""
+    job = job_for(db, "ckb")
+    exported = client.get(f"/v1/translation/jobs/{job.id}/xliff", headers=TRANSLATOR).content
+    assert exported.startswith(b'<?xml version="1.0" encoding="UTF-8"?>') or b'encoding="UTF-8"' in exported[:100]
+    evil = encode(exported.replace(b"<xliff", doctype.encode() + b"<xliff", 1))  # type: ignore[operator]
+    assert b"<!DOCTYPE" not in evil.upper()
+    response = client.put(f"/v1/translation/jobs/{job.id}/xliff", content=evil, headers=TRANSLATOR)
+    assert response.status_code == 422 and "document type" in response.text
+    assert all(s.target_text is None for s in segments(db, job.id).values())

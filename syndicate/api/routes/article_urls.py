@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syndicate.api.auth import PUBLIC
 from syndicate.errors import NotFound
 from syndicate.languages.i18n import gettext
 from syndicate.languages.messages import WITHDRAWN
@@ -26,7 +27,7 @@ from syndicate.languages.registry import LANGUAGES, get_language
 from syndicate.storage.db import get_database
 from syndicate.storage.models import Article, ArticleVersion
 
-router = APIRouter(tags=["article URLs"])
+router = APIRouter(tags=["article URLs"], dependencies=[PUBLIC])
 
 
 def encode_path(path: str) -> str:

@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from syndicate.api.auth import Principal, Role, require
+from syndicate.api.auth import PUBLIC, Principal, Role, require
 from syndicate.domain.article import article_json_schema
+from syndicate.domain.prepare import MAX_DEPTH, too_deep
 from syndicate.errors import NotFound, Problem, ValidationFailed
 from syndicate.pipeline.ingest import Outcome
 from syndicate.pipeline.service import Source, ingest_sources
@@ -18,9 +20,10 @@ from syndicate.storage.db import get_database
 from syndicate.storage.models import Article, ArticleVersion
 
 router = APIRouter(tags=["articles"])
+TOO_DEEP = f"invalid JSON: nested deeper than {MAX_DEPTH} levels"
 
 
-@router.get("/v1/schema/article", summary="JSON Schema of an article document (public)")
+@router.get("/v1/schema/article", summary="JSON Schema of an article document (public)", dependencies=[PUBLIC])
 def schema() -> JSONResponse:
     return JSONResponse(article_json_schema(), media_type="application/schema+json")
 
@@ -43,7 +46,9 @@ async def post_articles(request: Request, _: Principal = Depends(require(Role.ne
     raw = await request.body()
     sources = _sources(raw, content_type)
     settings = request.app.state.settings
-    results = ingest_sources(get_database(), request.app.state.dispatcher, settings, sources)
+    # The database work runs on a worker thread: a slow database must not stall the event loop
+    # (and with it every other request of this process, /healthz included).
+    results = await run_in_threadpool(ingest_sources, get_database(), request.app.state.dispatcher, settings, sources)
     body: Any = [r.as_dict() for r in results]
     single = len(results) == 1 and not raw.lstrip().startswith(b"[")
     status = 201 if any(r.outcome in (Outcome.created, Outcome.updated, Outcome.withdrawn) for r in results) else 200
@@ -63,7 +68,11 @@ def _sources(raw: bytes, content_type: str) -> list[Source]:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise ValidationFailed([Problem("", f"invalid JSON: {exc.msg} at {where}")]) from None
+    except RecursionError:
+        raise ValidationFailed([Problem("", TOO_DEEP)]) from None
     if isinstance(data, list):
+        if too_deep(data, MAX_DEPTH + 1):
+            raise ValidationFailed([Problem("", TOO_DEEP)])
         return [
             Source(f"[{i}]", item, len(json.dumps(item, ensure_ascii=False).encode("utf-8", "surrogatepass")))
             for i, item in enumerate(data)
@@ -76,6 +85,8 @@ def _source(name: str, line: str) -> Source:
         return Source(name, json.loads(line), len(line.encode("utf-8", "surrogatepass")))
     except json.JSONDecodeError as exc:
         return Source(name, None, len(line), f"invalid JSON: {exc.msg}")
+    except RecursionError:
+        return Source(name, None, len(line), TOO_DEEP)
 
 
 @router.get("/v1/articles/{newsroom_id}", summary="Stored versions of an article (role: newsroom or editor)")

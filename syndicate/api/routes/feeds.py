@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from syndicate.api.auth import PUBLIC
 from syndicate.errors import NotFound
 from syndicate.feeds.spec import CONTENT_TYPES, FILENAMES
 from syndicate.feeds.urls import OPML_PATH, parse_document_path, site_url
@@ -23,7 +24,7 @@ from syndicate.settings import Settings
 from syndicate.storage.db import get_database
 from syndicate.storage.models import Feed, FeedDocument, SiteDocument
 
-router = APIRouter(tags=["feeds"])
+router = APIRouter(tags=["feeds"], dependencies=[PUBLIC])
 BY_FILENAME = {name: fmt for fmt, name in FILENAMES.items()}
 
 
