@@ -152,8 +152,13 @@ def _arabic_warnings(text: str) -> list[str]:
 _KURMANJI_LETTERS = str.maketrans({"ı": "i", "İ": "I", "ș": "ş", "Ș": "Ş"})
 
 
+# A capital I with a dot above (any marks between) is the Turkish İ again once NFC recomposes it.
+_I_MARKS = re.compile("I[\u0300-\u036f]+")
+
+
 def _kurmanji(text: str) -> str:
-    return text.translate(_KURMANJI_LETTERS)
+    text = unicodedata.normalize("NFD", text.translate(_KURMANJI_LETTERS))
+    return _I_MARKS.sub(lambda m: m.group().replace("\u0307", ""), text)
 
 
 def _arabic_script(text: str) -> str:
@@ -195,12 +200,17 @@ def normalize(text: str, language: str, kind: Kind = "text") -> str:
     text = _fold_presentation(unicodedata.normalize("NFC", text)).replace("\ufeff", "")
     if kind != "text":
         text = _INVISIBLE.sub("", text)
+    if kind == "key":
+        # Every removal happens before the word rules: a mark or a format character taken
+        # out afterwards would join two pieces into a new word the rules never saw (a
+        # second pass would then change it, and keys must be idempotent).
+        text = _LATIN_MARKS.sub("", unicodedata.normalize("NFD", text.casefold()))
+        text = "".join(ch for ch in text if ch == ZWNJ or unicodedata.category(ch) != "Cf")
     # Again: folding and removals bring new neighbours together (ZWSP between I and U+0307).
     text = rules(ascii_digits(unicodedata.normalize("NFC", text)))
     if kind == "key":
-        text = unicodedata.normalize("NFD", text.casefold())
-        text = key_fold(_LATIN_MARKS.sub("", text))
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        # Only ZWNJ can be left here, and only by the generic rules, which act per character.
+        text = key_fold(text).replace(ZWNJ, "")
     if kind != "text":
         text = _SPACES.sub(" ", text).strip()
     return unicodedata.normalize("NFC", text)
