@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from syndicate.storage.db import Database
@@ -78,31 +78,56 @@ def owe(session: Session, message: Message, *, due_in: float) -> bool:
 
     Returns True when the row was created or re-armed (a new message is owed).
     """
-    row = session.scalar(select(OutboxMessage).where(OutboxMessage.key == message.key).with_for_update())
-    if row is None:
-        session.add(
-            OutboxMessage(
-                key=message.key,
-                step=message.step,
-                subject_id=message.subject_id,
-                status="pending",
-                due_at=deadline(due_in),
-            )
-        )
-        session.flush()
-        return True
-    if row.status == "pending":
-        return False
-    # Re-armed: owed again from now (``created_at`` is when the step was last owed).
-    row.status, row.attempts, row.due_at, row.done_at, row.last_error, row.created_at = (
-        "pending",
-        0,
-        deadline(due_in),
-        None,
-        None,
-        utcnow(),
+    return bool(owe_many(session, [message], due_in=due_in))
+
+
+def owe_many(session: Session, messages: Sequence[Message], *, due_in: float) -> list[Message]:
+    """Record that every message must run, in three statements whatever their number.
+
+    Returns the messages newly owed (created, or re-armed after being done),
+    in the order given; a message already pending is owed already.
+    """
+    by_key = {m.key: m for m in messages}
+    if not by_key:
+        return []
+    keys = sorted(by_key)
+    # Rows are locked in key order, so two writers owing overlapping sets never deadlock.
+    status = dict(
+        session.execute(
+            select(OutboxMessage.key, OutboxMessage.status)
+            .where(OutboxMessage.key.in_(keys))
+            .order_by(OutboxMessage.key)
+            .with_for_update()
+        ).all()
     )
-    return True
+    now, due = utcnow(), deadline(due_in)
+    missing = [k for k in keys if k not in status]
+    rearm = [k for k in keys if status.get(k, "pending") != "pending"]
+    if missing:
+        session.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "key": k,
+                    "step": by_key[k].step,
+                    "subject_id": by_key[k].subject_id,
+                    "status": "pending",
+                    "attempts": 0,
+                    "due_at": due,
+                    "created_at": now,
+                }
+                for k in missing
+            ],
+        )
+    if rearm:
+        # Re-armed: owed again from now (``created_at`` is when the step was last owed).
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.key.in_(rearm))
+            .values(status="pending", attempts=0, due_at=due, done_at=None, last_error=None, created_at=now)
+        )
+    owed = set(missing) | set(rearm)
+    return [m for m in dict.fromkeys(messages) if m.key in owed]
 
 
 def complete(session: Session, step: str, subject_ids: Iterable[int]) -> None:
@@ -134,9 +159,11 @@ class UnitOfWork:
     messages: list[Message] = field(default_factory=list)
 
     def owe(self, step: str, subject_id: int, *, due_in: float | None = None) -> None:
-        message = Message(step, subject_id)
-        if owe(self.session, message, due_in=self.step_deadline if due_in is None else due_in):
-            self.messages.append(message)
+        self.owe_all(step, [subject_id], due_in=due_in)
+
+    def owe_all(self, step: str, subject_ids: Iterable[int], *, due_in: float | None = None) -> None:
+        messages = [Message(step, i) for i in subject_ids]
+        self.messages += owe_many(self.session, messages, due_in=self.step_deadline if due_in is None else due_in)
 
 
 @contextmanager

@@ -7,9 +7,11 @@ the order in which articles became public, not on which worker ran first.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -23,39 +25,66 @@ from syndicate.storage.types import utcnow
 RENDER = "render"
 
 
-def feed_row(session: Session, ref: FeedRef) -> Feed:
-    """The feed row for ``ref``, created on first use (safe under concurrency)."""
-    feed = session.scalar(select(Feed).where(Feed.key == ref.key))
-    if feed is not None:
-        return feed
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(Feed)
-        .values(
-            key=ref.key,
-            language=ref.language,
-            kind=ref.kind,
-            value=ref.value,
-            label=ref.label,
-            next_position=1,
-            change_seq=0,
-            rendered_seq=0,
-            render_count=0,
+def _insert(session: Session) -> type[Any]:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert  # type: ignore[return-value]
+
+
+def feed_rows(session: Session, refs: Iterable[FeedRef]) -> dict[int, Feed]:
+    """The feed rows for ``refs`` by id, created on first use (safe under concurrency)."""
+    wanted = {ref.key: ref for ref in refs}
+    if not wanted:
+        return {}
+    found = {f.key: f for f in session.scalars(select(Feed).where(Feed.key.in_(sorted(wanted))))}
+    missing = sorted(set(wanted) - set(found))
+    if missing:
+        session.execute(
+            _insert(session)(Feed)
+            .values(
+                [
+                    {
+                        "key": key,
+                        "language": wanted[key].language,
+                        "kind": wanted[key].kind,
+                        "value": wanted[key].value,
+                        "label": wanted[key].label,
+                        "next_position": 1,
+                        "change_seq": 0,
+                        "rendered_seq": 0,
+                        "render_count": 0,
+                    }
+                    for key in missing
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
         )
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    return session.scalars(select(Feed).where(Feed.key == ref.key)).one()
+        found |= {f.key: f for f in session.scalars(select(Feed).where(Feed.key.in_(missing)))}
+    return {f.id: f for f in found.values()}
+
+
+def lock_feeds(session: Session, feed_ids: Iterable[int]) -> list[int]:
+    """Lock feed rows in id order (two writers with overlapping sets never deadlock); returns the ids."""
+    ids = sorted(set(feed_ids))
+    if ids:
+        session.execute(select(Feed.id).where(Feed.id.in_(ids)).order_by(Feed.id).with_for_update()).all()
+    return ids
 
 
 def mark_dirty(uow: UnitOfWork, feed_ids: set[int] | list[int], *, now: datetime | None = None) -> None:
-    """Record that feeds changed and owe each a rebuild."""
+    """Record that feeds changed and owe each a rebuild (a fixed number of statements)."""
+    ids = lock_feeds(uow.session, feed_ids)
+    if not ids:
+        return
     now = now or utcnow()
-    for feed_id in sorted(set(feed_ids)):
-        uow.session.execute(
-            update(Feed).where(Feed.id == feed_id).values(change_seq=Feed.change_seq + 1, last_changed_at=now)
+    uow.session.execute(
+        update(Feed)
+        .where(Feed.id.in_(ids))
+        .values(
+            change_seq=Feed.change_seq + 1,
+            last_changed_at=now,
+            dirty_since=func.coalesce(Feed.dirty_since, now),
         )
-        uow.session.execute(update(Feed).where(Feed.id == feed_id, Feed.dirty_since.is_(None)).values(dirty_since=now))
-        uow.owe(RENDER, feed_id)
+    )
+    uow.owe_all(RENDER, ids)
 
 
 def sync_membership(uow: UnitOfWork, article: Article, document: dict | None) -> set[int]:
@@ -65,30 +94,29 @@ def sync_membership(uow: UnitOfWork, article: Article, document: dict | None) ->
     change once its rendition is ready, and the process step marks those.
     """
     session = uow.session
-    current = {e.feed_id: e for e in session.scalars(select(FeedEntry).where(FeedEntry.article_id == article.id))}
-    wanted: dict[int, Feed] = {}
-    if document is not None:
-        for ref in feeds_for(document):
-            feed = feed_row(session, ref)
-            wanted[feed.id] = feed
-    left: set[int] = set()
+    current = dict(
+        session.execute(select(FeedEntry.feed_id, FeedEntry.position).where(FeedEntry.article_id == article.id)).all()
+    )
+    wanted = feed_rows(session, feeds_for(document)) if document is not None else {}
+    left = set(current) - set(wanted)
     # A story leaving a full archive page changes that page: mark it before the entry goes.
-    mark_positions(session, [(f, current[f].position) for f in set(current) - set(wanted)])
-    for feed_id in sorted(set(current) - set(wanted)):
-        session.execute(delete(FeedEntry).where(FeedEntry.id == current[feed_id].id))
-        left.add(feed_id)
-    for feed_id in sorted(set(wanted) - set(current)):
-        position = (
-            session.execute(
-                update(Feed)
-                .where(Feed.id == feed_id)
-                .values(next_position=Feed.next_position + 1)
-                .returning(Feed.next_position)
-            ).scalar_one()
-            - 1
+    mark_positions(session, [(f, current[f]) for f in left])
+    if left:
+        session.execute(delete(FeedEntry).where(FeedEntry.article_id == article.id, FeedEntry.feed_id.in_(left)))
+    joining = lock_feeds(session, set(wanted) - set(current))
+    if joining:
+        # Positions come from each feed's counter under its row lock: a feed's order is the order
+        # in which its articles became public, whichever worker ran first.
+        taken = session.execute(
+            update(Feed)
+            .where(Feed.id.in_(joining))
+            .values(next_position=Feed.next_position + 1)
+            .returning(Feed.id, Feed.next_position)
+        ).all()
+        session.execute(
+            insert(FeedEntry),
+            [{"feed_id": fid, "article_id": article.id, "position": after - 1} for fid, after in sorted(taken)],
         )
-        session.add(FeedEntry(feed_id=feed_id, article_id=article.id, position=position))
-    session.flush()
     return left
 
 
