@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from syndicate.feeds.export import export_bytes
 from syndicate.feeds.urls import document_path
 from syndicate.storage.models import Feed, FeedDocument, SiteDocument
 from syndicate.storage.types import utcnow
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def etag_of(body: bytes) -> str:
@@ -58,10 +63,29 @@ def store_feed_document(
     return doc
 
 
+def lock_site_document(session: Session, path: str, media_type: str) -> None:
+    """Create the row of a site document if needed and lock it until the transaction ends.
+
+    Several writers refresh the OPML list (first rebuilds of different feeds) and
+    a sitemap (its language feed's rebuild, the periodic refresh). Without the
+    lock two of them would both insert the row, or write it from two snapshots,
+    the later commit dropping what the other saw.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    placeholder = {"path": path, "media_type": media_type, "body": b"", "etag": "", "last_modified": EPOCH}
+    session.execute(insert(SiteDocument).values(placeholder).on_conflict_do_nothing(index_elements=["path"]))
+    session.execute(
+        select(SiteDocument)
+        .where(SiteDocument.path == path)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+
+
 def store_site_document(
     session: Session, path: str, media_type: str, body: bytes, *, now: datetime | None = None
 ) -> SiteDocument | None:
-    """Store an OPML file or sitemap; returns it when its bytes changed."""
+    """Store an OPML file or sitemap (lock it before computing it); returns it when its bytes changed."""
     etag = etag_of(body)
     doc = session.get(SiteDocument, path)
     if doc is not None and doc.etag == etag:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from syndicate.feeds import labels
 from syndicate.feeds.build import ref_of
-from syndicate.feeds.documents import store_site_document
+from syndicate.feeds.documents import lock_site_document, store_site_document
 from syndicate.feeds.spec import FORMATS
 from syndicate.feeds.urls import OPML_PATH, feed_url, home_url
 from syndicate.languages.registry import LANGUAGES
@@ -58,4 +58,5 @@ def write(session: Session, settings: Settings) -> bytes:
 
 def refresh(session: Session, settings: Settings) -> SiteDocument | None:
     """Store the OPML list; returns it when its bytes changed."""
+    lock_site_document(session, OPML_PATH, CONTENT_TYPE)
     return store_site_document(session, OPML_PATH, CONTENT_TYPE, write(session, settings))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syndicate.feeds import labels
-from syndicate.feeds.documents import export_site_document, store_site_document
+from syndicate.feeds.documents import export_site_document, lock_site_document, store_site_document
 from syndicate.feeds.entries import latest_ready
 from syndicate.feeds.urls import article_link, sitemap_path
 from syndicate.languages.registry import LANGUAGES
@@ -78,6 +78,7 @@ def write(settings: Settings, language: str, session: Session, now: datetime) ->
 def refresh(session: Session, settings: Settings, language: str, now: datetime | None = None) -> SiteDocument | None:
     """Store the sitemap of ``language``; returns it when its bytes changed."""
     now = now or utcnow()
+    lock_site_document(session, sitemap_path(language), CONTENT_TYPE)
     body = write(settings, language, session, now)
     return store_site_document(session, sitemap_path(language), CONTENT_TYPE, body, now=now)
 
