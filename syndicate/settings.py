@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     websub_retry_seconds: float = Field(30.0, description="First delay before pinging a failed hub again (doubles)")
     feed_max_age_seconds: int = Field(60, description="Cache-Control max-age of subscription feeds and sitemaps")
     archive_max_age_seconds: int = Field(86400, description="Cache-Control max-age of full archive pages")
+    feed_cache_seconds: float = Field(
+        1.0, ge=0, description="How long an API process answers a feed from memory before re-reading it (0: never)"
+    )
     sitemap_refresh_seconds: float = Field(600.0, description="How often news sitemaps drop stories past 48 hours")
     export_dir: Path | None = Field(None, description="Folder that rendered feeds are exported to (nginx/CDN)")
 

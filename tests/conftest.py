@@ -41,6 +41,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None
     monkeypatch.setenv("SYNDICATE_TRANSLATOR_TOKENS", "translator-secret")
     monkeypatch.setenv("SYNDICATE_ADMIN_TOKENS", "admin-secret")
     monkeypatch.setenv("SYNDICATE_LOG_JSON", "false")
+    # Tests read a feed right after rebuilding it; the cache has tests of its own.
+    monkeypatch.setenv("SYNDICATE_FEED_CACHE_SECONDS", "0")
     reset_settings()
     yield
     forget_databases()

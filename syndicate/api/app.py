@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from syndicate import __version__
 from syndicate.api.context import RequestContext
+from syndicate.api.feedcache import FeedCache, FeedCacheMiddleware
 from syndicate.api.limits import BodyLimit
 from syndicate.api.ratelimit import limiter_for
 from syndicate.api.routes import admin_partners, article_urls, articles, feeds, health, partner, translation
@@ -78,6 +79,9 @@ def create_app(settings: Settings | None = None, dispatcher: Dispatcher | None =
     app.state.metrics_registry = health.metrics_registry(settings, app.state.queue_depths)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestContext)
+    # Outermost: a reader's poll of a cached feed never reaches routing, logging context or the database.
+    app.state.feed_cache = FeedCache(settings.feed_cache_seconds)
+    app.add_middleware(FeedCacheMiddleware, cache=app.state.feed_cache)
 
     @app.exception_handler(SyndicateError)
     async def _library_error(request: Request, exc: SyndicateError) -> JSONResponse:

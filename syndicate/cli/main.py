@@ -168,6 +168,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        access_log=False,  # requests are logged by the app with their context; a proxy keeps access logs
     )
 
 
