@@ -122,6 +122,7 @@ class CeleryWorker:
 
     env: dict[str, str]
     queues: str = "ingest,translate,render,deliver,maintenance"
+    app: str = "workers.app:app"
     pool: str = "solo"
     concurrency: int = 1
     beat: bool = False
@@ -136,7 +137,7 @@ class CeleryWorker:
             "-m",
             "celery",
             "-A",
-            "workers.app:app",
+            self.app,
             "worker",
             "-Q",
             self.queues,
@@ -226,6 +227,10 @@ class Nginx:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     prefix: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Nginx:
         exe = shutil.which("nginx") or "/usr/sbin/nginx"
