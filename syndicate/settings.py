@@ -7,11 +7,13 @@ the environment; tests call :func:`reset_settings` after changing it.
 from __future__ import annotations
 
 import json
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from syndicate.languages.script import DigitStyle
@@ -65,7 +67,9 @@ class Settings(BaseSettings):
     # limits
     max_article_bytes: int = Field(1_000_000, description="Largest accepted article document (bytes of JSON)")
     max_request_bytes: int = Field(8_000_000, description="Largest accepted HTTP request body")
-    max_batch_items: int = Field(500, description="Most articles in one ingest batch")
+    max_batch_items: int = Field(
+        500, description="Most articles in one ingest request; the CLI stores bigger folders in batches of this size"
+    )
 
     # feeds
     feed_size: int = Field(50, description="Entries in a subscription document and per archive page")
@@ -184,27 +188,36 @@ class Settings(BaseSettings):
         return None
 
     def masked(self) -> dict[str, Any]:
-        """Settings as plain data with secrets and URL passwords masked."""
-        out: dict[str, Any] = {}
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, list) and value and isinstance(value[0], SecretStr):
-                value = [f"****{len(v.get_secret_value())}" for v in value]
-            elif isinstance(value, SecretStr):
-                value = "****"
-            elif isinstance(value, str) and "://" in value and "@" in value:
-                value = _mask_url(value)
-            elif isinstance(value, Path):
-                value = str(value)
-            out[name] = value
-        return out
+        """Settings as plain data with every secret and URL password masked, however deeply nested."""
+        return {name: mask_value(getattr(self, name)) for name in type(self).model_fields}
 
 
-def _mask_url(url: str) -> str:
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:****@{host}"
+def mask_value(value: Any) -> Any:
+    """``value`` as plain JSON data: secrets masked in models, dicts and lists, URL userinfo hidden."""
+    if isinstance(value, SecretStr):
+        return "****"
+    if isinstance(value, BaseModel):
+        return {name: mask_value(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, dict):
+        return {str(key): mask_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [mask_value(item) for item in value]
+    if isinstance(value, Enum):
+        return mask_value(value.value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return mask_url(str(value))  # strings, paths, pydantic URL types
+
+
+def mask_url(url: str) -> str:
+    """``url`` with the password of its userinfo masked (a lone user name is often a token: masked too)."""
+    parts = urlsplit(url) if "://" in url else None
+    if parts is None or "@" not in parts.netloc:
+        return url
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    user, has_password, _ = userinfo.partition(":")
+    shown = f"{user}:****" if has_password else "****"
+    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
 
 
 def settings_table() -> str:

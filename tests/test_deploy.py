@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
 
+from tests.conftest import REQUIRE_SERVICES
 from tests.helpers import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"
@@ -20,7 +22,20 @@ def compose_command() -> list[str]:
     legacy = shutil.which("docker-compose")
     if legacy:
         return [legacy]
-    pytest.skip("neither `docker compose` nor `docker-compose` is installed (.ci/run installs docker-compose)")
+    message = "neither `docker compose` nor `docker-compose` is installed (.ci/run installs docker-compose)"
+    if REQUIRE_SERVICES:  # CI: a missing tool is a failure, never a silent skip
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def test_a_missing_compose_tool_fails_when_services_are_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(sys.modules[__name__], "REQUIRE_SERVICES", True)
+    with pytest.raises(pytest.fail.Exception, match="neither `docker compose` nor `docker-compose`"):
+        compose_command()
+    monkeypatch.setattr(sys.modules[__name__], "REQUIRE_SERVICES", False)
+    with pytest.raises(pytest.skip.Exception):
+        compose_command()
 
 
 def test_compose_config_passes() -> None:

@@ -32,6 +32,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     return {
         "broker_url": settings.broker_url or "memory://",
         "broker_transport_options": transport,
+        # Celery's docs name three places; a value missing from one of them falls back to the 1-hour default.
+        "result_backend_transport_options": {"visibility_timeout": settings.visibility_timeout},
         "visibility_timeout": settings.visibility_timeout,
         "broker_connection_retry_on_startup": True,
         "task_serializer": "json",

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from syndicate.errors import SyndicateError, ValidationFailed
+from syndicate.errors import Problem, SyndicateError, ValidationFailed
 from syndicate.settings import Settings, get_settings, reset_settings
 
 console = Console()
@@ -29,6 +29,15 @@ def override(**values: str | None) -> Settings:
             os.environ[f"SYNDICATE_{name.upper()}"] = value
     reset_settings()
     return get_settings()
+
+
+def read_stdin() -> str:
+    """Standard input as UTF-8 text; other bytes are bad input, reported like any other."""
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed([Problem("stdin", f"not UTF-8: {exc.reason} at byte {exc.start}")]) from None
 
 
 def report_errors(fn: F) -> F:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -12,12 +11,13 @@ import typer
 from rich.table import Table
 
 from syndicate.cli import partners as partners_cli
-from syndicate.cli.common import EXIT_INVALID, console, err_console, override, report_errors
+from syndicate.cli.common import EXIT_INVALID, console, err_console, override, read_stdin, report_errors
 from syndicate.cli.i18n import i18n_app
 from syndicate.cli.status import status
 from syndicate.cli.translate import app as translate_app
 from syndicate.domain.article import article_json_schema
 from syndicate.pipeline.ingest import Outcome
+from syndicate.settings import mask_url
 from syndicate.storage.db import get_database
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -55,14 +55,14 @@ def ingest(
 
     settings = override(database_url=database, broker_url=broker)
     db = get_database()
-    stdin_text = sys.stdin.read() if path == "-" else None
+    stdin_text = read_stdin() if path == "-" else None
     if settings.broker_url:
-        from syndicate.pipeline.service import ingest_sources, read_sources
+        from syndicate.pipeline.service import ingest_in_batches, read_sources
         from workers.app import configure
         from workers.dispatch import dispatcher
 
         configure(settings)
-        results = ingest_sources(db, dispatcher(), settings, read_sources(path, stdin_text))
+        results = ingest_in_batches(db, dispatcher(), settings, read_sources(path, stdin_text))
     else:
         results = run_embedded(db, settings, path, stdin_text).results
     _print_results(results)
@@ -82,7 +82,7 @@ def run(
 
     settings = override(database_url=database, broker_url=broker)
     db = get_database()
-    stdin_text = sys.stdin.read() if path == "-" else None
+    stdin_text = read_stdin() if path == "-" else None
     if settings.broker_url:
         summary = run_with_broker(db, settings, path, stdin_text, timeout=timeout)
     else:
@@ -90,8 +90,9 @@ def run(
     export_all(db, summary, out)
     _print_results(summary.results, quiet=True)
     table = Table(title="syndicate run", show_header=False)
-    table.add_row("mode", f"Celery workers via {settings.broker_url}" if settings.broker_url else "in-process")
-    table.add_row("database", db.url.split("@")[-1])
+    broker = mask_url(settings.broker_url) if settings.broker_url else None
+    table.add_row("mode", f"Celery workers via {broker}" if broker else "in-process")
+    table.add_row("database", mask_url(db.url))
     table.add_row("articles", str(len(summary.results)))
     table.add_row("feeds", f"{summary.feeds} ({summary.feed_files} files written)")
     table.add_row("payloads", f"{summary.payloads} ({summary.payload_files} files written)")

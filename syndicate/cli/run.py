@@ -14,7 +14,7 @@ from syndicate.errors import SyndicateError
 from syndicate.feeds.export import export_feeds
 from syndicate.payloads.export import export_payloads
 from syndicate.pipeline.ingest import IngestResult
-from syndicate.pipeline.service import ingest_sources, read_sources
+from syndicate.pipeline.service import ingest_in_batches, read_sources
 from syndicate.settings import Settings
 from syndicate.storage.db import Database
 from syndicate.storage.models import ArticleVersion, Feed, FeedDocument, OutboxMessage, Payload
@@ -49,7 +49,7 @@ def run_embedded(db: Database, settings: Settings, path: str, stdin_text: str | 
 
     started = time.perf_counter()
     with in_process() as queue, _progress() as progress:
-        results = ingest_sources(db, queue, settings, read_sources(path, stdin_text))
+        results = ingest_in_batches(db, queue, settings, read_sources(path, stdin_text))
         bars = {step: progress.add_task(step, total=None) for step in ("process", "payload", "render")}
 
         def advance(step: str, count: int) -> None:
@@ -72,7 +72,7 @@ def run_with_broker(
 
     configure(settings)
     started = time.perf_counter()
-    results = ingest_sources(db, dispatcher(), settings, read_sources(path, stdin_text))
+    results = ingest_in_batches(db, dispatcher(), settings, read_sources(path, stdin_text))
     wait_until_idle(db, timeout)
     return RunSummary(results, seconds=time.perf_counter() - started)
 

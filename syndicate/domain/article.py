@@ -8,7 +8,7 @@ stored, cleaned, as the canonical document of every version.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from syndicate.languages.registry import LANGUAGES
+from syndicate.urls import iri_to_uri, public_url_problem
 
 
 class Status(StrEnum):
@@ -51,7 +52,39 @@ NewsroomId = Annotated[
 ]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
-Url = Annotated[AnyHttpUrl, Field(json_schema_extra={"format": "uri"})]
+# Dates every output can carry: RFC 822 (RSS) wants a four-digit year, and each must convert to UTC.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 12, 31, 23, 59, 59, tzinfo=UTC)
+DATE_RANGE = "between 1970-01-01T00:00:00Z and 2100-12-31T23:59:59Z"
+
+
+def _in_range(value: datetime) -> datetime:
+    try:
+        moment = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError(f"cannot be converted to UTC; a date must lie {DATE_RANGE}") from None
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError(f"must lie {DATE_RANGE}")
+    return value
+
+
+def _public_url(value: AnyHttpUrl) -> AnyHttpUrl:
+    problem = public_url_problem(str(value))
+    if problem:
+        raise ValueError(problem)
+    # Percent-encode what a URI cannot carry (and a stray %), so every output format accepts it.
+    return AnyHttpUrl(iri_to_uri(str(value)))
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
+Url = Annotated[
+    AnyHttpUrl,
+    AfterValidator(_public_url),
+    Field(
+        json_schema_extra={"format": "uri"},
+        description="http(s) URL with a host name (no IP address, no user:password@)",
+    ),
+]
 
 
 class _Model(BaseModel):
@@ -120,12 +153,14 @@ class Article(_Model):
     )
     section: Slug = Field(description="Section slug, e.g. 'politics'")
     tags: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=80)]], Field(max_length=50)] = []
-    published_at: AwareDatetime
-    updated_at: AwareDatetime | None = None
+    published_at: Moment = Field(description=f"Timezone-aware, {DATE_RANGE}")
+    updated_at: Moment | None = Field(None, description=f"Timezone-aware, {DATE_RANGE}")
     canonical_url: Url
     media: Annotated[list[Image], Field(max_length=50)] = []
     rights: Rights = Rights()
-    embargo_until: AwareDatetime | None = Field(None, description="Not to be published before this time")
+    embargo_until: Moment | None = Field(
+        None, description=f"Not to be published before this time (timezone-aware, {DATE_RANGE})"
+    )
     correction_note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
         None, description="What was corrected (status 'corrected')"
     )

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from syndicate.feeds import labels
 from syndicate.feeds.spec import EntrySpec, Link, MediaSpec
-from syndicate.feeds.urls import article_link, entry_id, iri_to_uri
+from syndicate.feeds.urls import article_link, entry_id
 from syndicate.languages.registry import get_language
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion
+from syndicate.urls import iri_to_uri
 
 
 @dataclass(frozen=True)

@@ -9,32 +9,12 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from syndicate.feeds.spec import FILENAMES
 from syndicate.settings import Settings
+from syndicate.urls import iri_to_uri
 
-# Characters left as they are: the reserved set plus "%" (already-encoded input stays the same).
-_SAFE_PATH = "/:@!$&'()*+,;=-._~%"
-_SAFE_QUERY = _SAFE_PATH + "?"
 OPML_PATH = "index.opml"
-
-
-def iri_to_uri(iri: str) -> str:
-    """Percent-encode the non-ASCII parts of an IRI (idempotent; the host goes through IDNA)."""
-    parts = urlsplit(iri)
-    host = parts.netloc
-    if host and not host.isascii():
-        host = host.encode("idna").decode("ascii")
-    return urlunsplit(
-        (
-            parts.scheme,
-            host,
-            quote(parts.path, safe=_SAFE_PATH),
-            quote(parts.query, safe=_SAFE_QUERY),
-            quote(parts.fragment, safe=_SAFE_QUERY),
-        )
-    )
 
 
 def document_path(key: str, fmt: str, page: int = 0) -> str:

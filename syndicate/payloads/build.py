@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,17 +22,13 @@ from syndicate.payloads import newsml, ninjs
 from syndicate.payloads.context import PayloadContext
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion, Payload
+from syndicate.urls import iri_to_uri
 
 # format -> (build from context, serialise, content type)
 FORMATS: dict[str, tuple[Callable[[PayloadContext], Any], Callable[[Any], str], str]] = {
     "ninjs": (ninjs.build, ninjs.dumps, ninjs.CONTENT_TYPE),
     "newsml": (newsml.build, newsml.dumps, newsml.CONTENT_TYPE),
 }
-
-
-def as_uri(iri: str) -> str:
-    """An IRI (native-script slugs) as a URI: payload formats want ASCII links."""
-    return quote(iri, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def translations_of(session: Session, settings: Settings, article: Article) -> tuple[dict[str, Any], ...]:
@@ -57,7 +52,7 @@ def translations_of(session: Session, settings: Settings, article: Article) -> t
                 "uri": entry_id(settings, sib.newsroom_id),
                 "version": version.version,
                 "headline": version.document["headline"],
-                "link": as_uri(article_link(settings, sib, version.document, version.rendition or {})),
+                "link": iri_to_uri(article_link(settings, sib, version.document, version.rendition or {})),
                 "machine_translated": sib.machine_translated,
             }
         )
@@ -107,7 +102,7 @@ def context_for(session: Session, settings: Settings, version: ArticleVersion) -
         version_created=created,
         document=doc,
         rendition=rend,
-        link=as_uri(article_link(settings, article, doc, rend)) if rend else None,
+        link=iri_to_uri(article_link(settings, article, doc, rend)) if rend else None,
         outlet=settings.outlet_name,
         copyright_holder=settings.copyright_holder,
         media=tuple(doc.get("media", [])),

@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 
 from syndicate.languages.registry import get_language
 from syndicate.payloads.context import PayloadContext
+from syndicate.urls import iri_to_uri
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -85,7 +86,7 @@ def _item_meta(item: etree._Element, ctx: PayloadContext, lang: str, direction: 
     if ctx.correction is not None:
         _el(meta, "signal", qcode="sig:correction")
     if ctx.link:
-        _el(meta, "link", rel="irel:seeAlso", href=ctx.link, contenttype="text/html")
+        _el(meta, "link", rel="irel:seeAlso", href=iri_to_uri(ctx.link), contenttype="text/html")
     for alt in ctx.translations:
         other = get_language(alt["language"])
         link = _el(
@@ -94,7 +95,7 @@ def _item_meta(item: etree._Element, ctx: PayloadContext, lang: str, direction: 
             rel="irel:seeAlso",
             residref=alt["uri"],
             version=alt.get("version"),
-            href=alt["link"],
+            href=iri_to_uri(alt["link"]),
             contenttype="text/html",
             title=alt["headline"],
         )
@@ -113,7 +114,7 @@ def _rights(item: etree._Element, ctx: PayloadContext, lang: str, direction: str
     if rights.get("usage_terms"):
         _text(info, "usageTerms", rights["usage_terms"], lang, direction)
     if rights.get("license_url"):
-        _el(info, "link", href=str(rights["license_url"]))
+        _el(info, "link", href=iri_to_uri(str(rights["license_url"])))
 
 
 def _content_meta(item: etree._Element, ctx: PayloadContext, lang: str, direction: str) -> None:
@@ -163,7 +164,7 @@ def _content_set(item: etree._Element, ctx: PayloadContext, lang: str, direction
         _el(
             content,
             "remoteContent",
-            href=str(media["url"]),
+            href=iri_to_uri(str(media["url"])),
             contenttype=media.get("mime_type", "image/jpeg"),
             width=media.get("width"),
             height=media.get("height"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from syndicate.languages.registry import get_language
 from syndicate.payloads.context import PayloadContext
+from syndicate.urls import iri_to_uri
 
 STANDARD = {
     "name": "ninjs",
@@ -23,9 +24,11 @@ def _ts(value: str | datetime) -> str:
 
 
 def _image(index: int, media: dict[str, Any]) -> dict[str, Any]:
+    # Stored documents are normalised at ingest; normalised again here for versions stored before that rule.
+    url = iri_to_uri(str(media["url"]))
     rendition: dict[str, Any] = {
         "name": "original",
-        "href": str(media["url"]),
+        "href": url,
         "contenttype": media.get("mime_type", "image/jpeg"),
     }
     if media.get("width"):
@@ -34,7 +37,7 @@ def _image(index: int, media: dict[str, Any]) -> dict[str, Any]:
         rendition["height"] = media["height"]
     item: dict[str, Any] = {
         "name": f"image{index}",
-        "uri": str(media["url"]),
+        "uri": url,
         "type": "picture",
         "renditions": [rendition],
     }
@@ -105,7 +108,7 @@ def build(ctx: PayloadContext) -> dict[str, Any]:
     if notes:
         item["ednote"] = " ".join(notes)
     if ctx.link:
-        item["renditions"] = [{"name": "web", "href": ctx.link, "contenttype": "text/html"}]
+        item["renditions"] = [{"name": "web", "href": iri_to_uri(ctx.link), "contenttype": "text/html"}]
     associations = [_image(i, m) for i, m in enumerate(ctx.media, start=1)]
     associations += [
         {
@@ -115,7 +118,7 @@ def build(ctx: PayloadContext) -> dict[str, Any]:
             "language": get_language(alt["language"]).tag("ninjs"),
             "version": str(alt["version"]),
             "headlines": [{"role": "main", "value": alt["headline"]}],
-            "renditions": [{"name": "web", "href": alt["link"], "contenttype": "text/html"}],
+            "renditions": [{"name": "web", "href": iri_to_uri(alt["link"]), "contenttype": "text/html"}],
         }
         for alt in ctx.translations
     ]

@@ -46,29 +46,6 @@ class NullDispatcher:
         return None
 
 
-class BufferedDispatcher:
-    """Holds messages back and sends them together, so steps get batches.
-
-    Safe because the outbox rows are already committed: holding a message
-    back only delays work that is owed anyway.
-    """
-
-    def __init__(self, inner: Dispatcher, flush_every: int = 20):
-        self.inner = inner
-        self.flush_every = flush_every
-        self.held: list[Message] = []
-
-    def send(self, messages: Sequence[Message]) -> None:
-        self.held.extend(messages)
-        if len(self.held) >= self.flush_every:
-            self.flush()
-
-    def flush(self) -> None:
-        held, self.held = self.held, []
-        if held:
-            self.inner.send(held)
-
-
 def deadline(seconds: float) -> datetime:
     return utcnow() + timedelta(seconds=seconds)
 

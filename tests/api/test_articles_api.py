@@ -104,3 +104,30 @@ def test_script_and_control_characters_are_cleaned_and_the_feed_stays_valid(clie
         parsed = parse_feed(body, ctype)
         assert parsed.entries[0].title == "Erbil water"
         assert b"&lt;script" not in body and b"<script" not in body and b"onclick" not in body
+
+
+def stored_ids(client: TestClient, *ids: str) -> list[str]:
+    return [i for i in ids if client.get(f"/v1/articles/{i}", headers=EDITOR).status_code == 200]
+
+
+def test_a_batch_with_a_conflict_is_409_and_stores_nothing(client: TestClient) -> None:
+    assert client.post("/v1/articles", json=article(id="x-1"), headers=NEWSROOM).status_code == 201
+    answer = client.post(
+        "/v1/articles", json=[article(id="x-2"), article(id="x-1", headline="Other")], headers=NEWSROOM
+    )
+    assert answer.status_code == 409, answer.text
+    assert "[1]: version 1 of 'x-1'" in answer.text
+    assert stored_ids(client, "x-1", "x-2") == ["x-1"], "the batch was stored half-way"
+    parsed = parse_feed(client.get("/feeds/en/rss.xml").content, "application/rss+xml")
+    assert [e.title for e in parsed.entries] == [article()["headline"]]
+
+
+def test_a_batch_withdrawing_an_unknown_article_is_422_and_stores_nothing(client: TestClient) -> None:
+    withdrawal = {"id": "unknown-1", "version": 2, "status": "withdrawn"}
+    answer = client.post("/v1/articles", json=[article(id="x-3"), withdrawal], headers=NEWSROOM)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["problems"] == [{"field": "[1]: id", "message": "cannot withdraw unknown article 'unknown-1'"}]
+    assert stored_ids(client, "x-3") == []
+    lines = "\n".join(json.dumps(d) for d in (article(id="x-3"), withdrawal))
+    nd = client.post("/v1/articles", content=lines, headers={**NEWSROOM, "content-type": "application/x-ndjson"})
+    assert nd.status_code == 422 and stored_ids(client, "x-3") == []

@@ -1,5 +1,6 @@
 """Hostile input through the API: arbitrary JSON and arbitrary Unicode are a 4xx or a stored article, never a 500,
 and whatever is stored renders valid RSS, Atom, JSON Feed, ninjs and NewsML-G2, article pages and sitemaps.
+The same holds for URLs (broken escapes, IRIs, credentials, IP literals) and dates (extreme years, odd offsets).
 
 Unicode includes what breaks systems: C0/C1 controls, NUL, lone surrogates
 (sent as JSON escapes), noncharacters, bidi overrides and isolates, zero-width
@@ -47,6 +48,89 @@ JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | TEXT,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
     max_leaves=12,
+)
+# URLs: stray and broken escapes, characters URIs cannot carry, IRIs, credentials, IP literals, odd schemes.
+URL_PIECES = [
+    "%", "%z", "%zz", "%4", "%41", "%25", "%e2%80", "|", "^", "`", "[", "]", "{", "}", " ", '"', "<", ">", "\\",
+    "#", "?", "&", "=", "@", ":", "'", "(", ")", "~", "..", "هەواڵ", "Hewlêr", "\u200f", "\u202e", "\x00", "\ud800",
+]  # fmt: skip
+GOOD_HOSTS = [
+    "chira.example",
+    "media.chira.example",
+    "CHIRA.Example",
+    "چیرا.example",
+    "hewlêr.example",
+    "chira.example:8443",
+]
+BAD_HOSTS = ["127.0.0.1", "[::1]", "0x7f.1", "user:pw@chira.example", "token@chira.example", "chira.example:99999"]
+URL_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(URL_PIECES),
+        st.characters(codec=None),
+        st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
+    ),
+    max_size=12,
+).map("".join)
+# Any path, query and fragment on a host that may be published: stored, normalised.
+URL_OK = st.builds(
+    "{}://{}/{}?{}#{}".format,
+    st.sampled_from(["https", "http", "HTTPS"]),
+    st.sampled_from(GOOD_HOSTS),
+    URL_TEXT,
+    URL_TEXT,
+    URL_TEXT,
+)
+URL_ANY = st.one_of(
+    URL_OK,
+    st.builds(
+        "{}://{}/{}".format,
+        st.sampled_from(["https", "ftp", "javascript", "data", "file"]),
+        st.sampled_from(GOOD_HOSTS + BAD_HOSTS + ["", "chira.example."]),
+        URL_TEXT,
+    ),
+    TEXT,
+)
+URL_FIELDS = ("canonical_url", "media_url", "license_url")
+# Every URL field takes odd paths; at most one takes anything at all (else almost nothing would be stored).
+URLS = st.builds(
+    lambda ok, field, anything: {**ok, field: anything} if field else ok,
+    st.fixed_dictionaries(dict.fromkeys(URL_FIELDS, URL_OK)),
+    st.sampled_from([None, *URL_FIELDS]),
+    URL_ANY,
+)
+# Dates: offsets up to ±23:59 and fractions in range; at most one date with an extreme year or a broken offset.
+OFFSET = st.one_of(
+    st.sampled_from(["Z", "+00:00", "-00:00", "+14:00", "-12:00", "+05:45", "+23:59", "-23:59"]),
+    st.builds("{}{:02}:{:02}".format, st.sampled_from("+-"), st.integers(0, 23), st.integers(0, 59)),
+)
+BAD_OFFSET = st.sampled_from(["+24:00", "+05:30:15", "+5", "", "-99:00"])
+EXTREME_YEAR = st.one_of(st.sampled_from([1, 2, 1969, 2101, 9998, 9999]), st.integers(1, 9999))
+
+
+def date(year: st.SearchStrategy[int], offset: st.SearchStrategy[str] = OFFSET) -> st.SearchStrategy[str]:
+    return st.builds(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{}".format,
+        year,
+        st.integers(1, 12),
+        st.integers(1, 28),
+        st.integers(0, 23),
+        st.integers(0, 59),
+        st.integers(0, 59),
+        st.sampled_from(["", ".5", ".123456", ".123456789"]),
+        offset,
+    )
+
+
+DATE_FIELDS = ("published_at", "updated_at", "embargo_until")
+DATES = st.builds(
+    lambda ok, field, extreme: {**ok, field: extreme} if field else ok,
+    st.fixed_dictionaries(
+        {"published_at": date(st.integers(1970, 2100))},
+        # A future embargo keeps the article out of the feeds this test reads: in range, only past ones.
+        optional={"updated_at": date(st.integers(1970, 2100)), "embargo_until": date(st.integers(1970, 2020))},
+    ),
+    st.sampled_from([None, *DATE_FIELDS]),
+    st.one_of(date(EXTREME_YEAR), date(st.integers(1970, 2100), BAD_OFFSET)),
 )
 FIELDS = ("headline", "standfirst", "body_html", "dateline", "tag", "author", "role", "caption", "credit", "note")
 _ids = itertools.count()
@@ -162,6 +246,55 @@ def test_arbitrary_unicode_in_every_field_is_stored_valid_or_refused(
             check_outputs(api, db, settings, doc["id"])
         else:
             assert answer.status_code in (413, 422), answer.text
+
+    run()
+    assert len(stored) >= 10, "almost everything was refused: the fuzzing tested validation only"
+
+
+@pytest.mark.slow
+def test_hostile_urls_and_dates_are_stored_valid_or_refused(api: TestClient, db: Database, settings: Settings) -> None:
+    """URLs and dates of any shape: a 422 naming the field, or stored and valid in every output."""
+    stored: list[str] = []
+
+    @FUZZ
+    @given(
+        language=st.sampled_from(["en", "ckb", "kmr", "ar"]),
+        urls=URLS,
+        dates=DATES,
+    )
+    @example(
+        language="en",
+        urls=dict.fromkeys(URL_FIELDS, "https://chira.example/a%zz/b|^`[x]?q=%"),
+        dates={"published_at": "2020-01-01T00:30:00+14:00"},
+    )
+    @example(
+        language="en", urls=dict.fromkeys(URL_FIELDS, "http://[::1]/x"), dates={"published_at": "2020-01-01T00:00:00Z"}
+    )
+    @example(
+        language="ar",
+        urls=dict.fromkeys(URL_FIELDS, "https://chira.example/x"),
+        dates={"published_at": "9999-12-31T23:00:00-05:00"},
+    )
+    @example(
+        language="ckb",
+        urls=dict.fromkeys(URL_FIELDS, "https://chira.example/x"),
+        dates={"published_at": "0001-01-01T00:30:00+14:00"},
+    )
+    def run(language: str, urls: dict[str, str], dates: dict[str, str]) -> None:
+        doc = with_text(language, dict.fromkeys(FIELDS, "نووسین"))
+        doc["canonical_url"] = urls["canonical_url"]
+        doc["media"][0]["url"] = urls["media_url"]
+        doc["rights"] = {"license_url": urls["license_url"], "usage_terms": "Partners only."}
+        doc.update(dates)
+        answer = post(api, encode(doc))
+        if answer.status_code == 201:
+            stored.append(doc["id"])
+            check_outputs(api, db, settings, doc["id"])
+        else:
+            assert answer.status_code == 422, answer.text
+            named = {p["field"] for p in answer.json()["problems"]}
+            allowed = {"canonical_url", "media.0.url", "rights.license_url", *dates, ""}
+            assert named and named <= allowed, answer.text
 
     run()
     assert len(stored) >= 10, "almost everything was refused: the fuzzing tested validation only"

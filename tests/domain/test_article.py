@@ -93,3 +93,74 @@ def test_published_schema_matches_the_model() -> None:
         "published_at",
         "canonical_url",
     }
+
+
+# --- dates every output can carry --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["published_at", "updated_at", "embargo_until"])
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("9999-12-31T23:00:00-05:00", "cannot be converted to UTC"),  # year 10000 in UTC
+        ("0001-01-01T00:30:00+14:00", "cannot be converted to UTC"),  # year 0 in UTC
+        ("0001-06-01T00:00:00Z", "must lie between 1970"),
+        ("1969-12-31T23:59:59Z", "must lie between 1970"),
+        ("1970-01-01T10:00:00+14:00", "must lie between 1970"),  # 1969 in UTC
+        ("2101-01-01T00:00:00Z", "must lie between 1970"),
+        ("2100-12-31T23:00:00-05:00", "must lie between 1970"),  # 2101 in UTC
+    ],
+)
+def test_dates_outside_the_range_are_refused_naming_the_field(field: str, value: str, why: str) -> None:
+    doc = article(published_at="1970-01-01T00:00:00Z") if field == "updated_at" else article()
+    doc[field] = value
+    found = problems(doc)
+    assert field in found and why in found[field], found
+
+
+@pytest.mark.parametrize("value", ["1970-01-01T00:00:00Z", "2100-12-31T18:59:59-05:00", "2020-02-29T12:00:00+23:59"])
+def test_dates_at_the_edges_and_odd_offsets_are_kept(value: str) -> None:
+    parsed = parse_document(article(published_at=value), max_bytes=LIMIT)
+    assert isinstance(parsed, Article) and parsed.document()["published_at"].startswith(value[:16])
+
+
+# --- URLs: normalised to RFC 3986, no credentials, no IP addresses ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("https://chira.example/a%zz/b", "https://chira.example/a%25zz/b"),
+        ("https://chira.example/100%", "https://chira.example/100%25"),
+        ("https://chira.example/a|^`[b]?q=`|#f`", "https://chira.example/a%7C%5E%60%5Bb%5D?q=%60%7C#f%60"),
+        ("https://CHIRA.example/ckb/هەواڵ", "https://chira.example/ckb/%D9%87%DB%95%D9%88%D8%A7%DA%B5"),
+        ("https://چیرا.example/a%2Fb", f"https://{'چیرا'.encode('idna').decode()}.example/a%2Fb"),
+        ("https://chira.example:8443/a?x=1&y=2", "https://chira.example:8443/a?x=1&y=2"),
+    ],
+)
+def test_urls_are_stored_as_uris(given: str, stored: str) -> None:
+    doc = article(canonical_url=given, media=[{"url": given}], rights={"license_url": given})
+    parsed = parse_document(doc, max_bytes=LIMIT).document()
+    assert parsed["canonical_url"] == parsed["media"][0]["url"] == parsed["rights"]["license_url"] == stored
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://user:pw@chira.example/a", "user name or password"),
+        ("https://user@chira.example/a", "user name or password"),
+        ("http://[::1]/x", "not an IP address"),
+        ("http://127.0.0.1/x", "not an IP address"),
+        ("http://0x7f.1/x", "not an IP address"),  # 127.0.0.1 in another spelling
+        ("ftp://chira.example/a", "URL scheme should be 'http' or 'https'"),
+    ],
+)
+@pytest.mark.parametrize("where", ["canonical_url", "media.0.url", "rights.license_url"])
+def test_urls_with_credentials_or_ip_hosts_are_refused(url: str, why: str, where: str) -> None:
+    overrides = {
+        "canonical_url": {"canonical_url": url},
+        "media.0.url": {"media": [{"url": url}]},
+        "rights.license_url": {"rights": {"license_url": url}},
+    }[where]
+    found = problems(article(**overrides))
+    assert list(found) == [where] and why in found[where], found
