@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from syndicate.languages.slugs import slugify
+from syndicate.languages.slugs import slug_style, slugify
 
 KINDS = ("language", "section", "tag", "author")
 
@@ -45,7 +45,9 @@ def feeds_for(document: dict[str, Any]) -> list[FeedRef]:
             refs.append(FeedRef(lang, "tag", slug, tag))
     seen.clear()
     for author in document.get("byline", []):
-        slug = slugify(author["name"], "en" if lang in ("ckb", "ar") else lang) or slugify(author["name"], lang)
+        # A Latin-script name in a native-slug language (ckb, ar, ...) keeps a Latin slug.
+        latin = slugify(author["name"], "en") if slug_style(lang) == "native" else ""
+        slug = latin or slugify(author["name"], lang)
         if slug and slug not in seen:
             seen.add(slug)
             refs.append(FeedRef(lang, "author", slug, author["name"]))
