@@ -51,7 +51,7 @@ FA = {
     "{outlet}: {section}": "{outlet}: {section}",
     "{outlet}: stories tagged {tag}": "{outlet}: خبرهای مربوط به {tag}",
     "{outlet}: stories by {author}": "{outlet}: نوشته‌های {author}",
-    "Archive of {title}": "بایگانی {title}",
+    "Archive of {title}: {count}": "بایگانی {title}: {count}",
     "Photo: {credit}": "عکس: {credit}",
     "Correction": "اصلاحیه",
     "Correction: {note}": "اصلاحیه: {note}",
