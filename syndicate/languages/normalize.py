@@ -156,13 +156,26 @@ def _arabic_warnings(text: str) -> list[str]:
 _KURMANJI_LETTERS = str.maketrans({"ı": "i", "İ": "I", "ș": "ş", "Ș": "Ş"})
 
 
-# A capital I with a dot above (any marks between) is the Turkish İ again once NFC recomposes it.
-_I_MARKS = re.compile("I[\u0300-\u036f]+")
+def _undot_capital_i(text: str) -> str:
+    """Drop every dot above (U+0307) among the combining marks that follow a capital I.
+
+    NFC recomposes I + U+0307 into the Turkish İ across any marks between them
+    of a lower combining class (an Arabic small fatha, ccc 30, does not block it).
+    """
+    if "I" not in text or "\u0307" not in text:
+        return text
+    out = []
+    after_i = False
+    for ch in text:
+        if ch == "\u0307" and after_i:
+            continue
+        after_i = ch == "I" or (after_i and unicodedata.combining(ch) != 0)
+        out.append(ch)
+    return "".join(out)
 
 
 def _kurmanji(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.translate(_KURMANJI_LETTERS))
-    return _I_MARKS.sub(lambda m: m.group().replace("\u0307", ""), text)
+    return _undot_capital_i(unicodedata.normalize("NFD", text.translate(_KURMANJI_LETTERS)))
 
 
 def _arabic_script(text: str) -> str:

@@ -39,6 +39,7 @@ PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 @example(text="\u200d\u200d\u200dسلێمانی")
 @example(text="0ً٫0")
 @example(text="1ـ٬ً000")
+@example(text="  I\u0618\u0307")
 @given(text=st.one_of(st.text(), arabic_heavy))
 def test_normalisation_is_idempotent(language: str, kind: str, text: str) -> None:
     once = normalize(text, language, kind)  # type: ignore[arg-type]
