@@ -69,6 +69,10 @@ class RateLimited(SyndicateError):
         super().__init__(f"rate limit exceeded, retry after {retry_after:.0f}s")
 
 
+class CatalogMissing(SyndicateError):
+    """A registered language has no gettext catalog: a broken install, never papered over in English."""
+
+
 class InvalidTransition(Conflict):
     """A state machine was asked for a move it does not allow."""
 

@@ -93,7 +93,7 @@ def build_spec(session: Session, settings: Settings, feed: Feed, page: int = 0, 
         if archived:
             prev_archive = _urls(settings, ref.key, archived)
     else:
-        title = labels.archive_title(feed.language, title)
+        title = labels.archive_title(feed.language, title, len(entries))
         current = _urls(settings, ref.key, 0)
         if page > 1:
             prev_archive = _urls(settings, ref.key, page - 1)

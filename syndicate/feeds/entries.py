@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from syndicate.feeds import labels
 from syndicate.feeds.spec import EntrySpec, Link, MediaSpec
 from syndicate.feeds.urls import article_link, entry_id
+from syndicate.languages.localize import tag_labels
 from syndicate.languages.registry import get_language
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion
@@ -107,8 +108,12 @@ def entry_spec(settings: Settings, article: Article, version: ArticleVersion, st
     published = datetime.fromisoformat(doc["published_at"])
     updated = datetime.fromisoformat(doc.get("updated_at") or doc["published_at"])
     categories = [(doc["section"], rend.get("section_label") or labels.section_label(lang, doc["section"]))]
-    categories += [(t, t) for t in doc.get("tags", [])]
+    # The tag as stored is the stable term; readers see the glossary's name in their language.
+    categories += tag_labels(doc, rend)
     notices = []
+    if updated > published and rend.get("updated_date_display"):
+        notices.append(labels.updated_notice(lang, rend["updated_date_display"]))
+        categories.append((labels.UPDATED_TERM, labels.updated_label(lang)))
     corrected = doc.get("status") == "corrected" or bool(doc.get("correction_note"))
     if corrected:
         notices.append(labels.correction_notice(lang, doc.get("correction_note")))
@@ -125,7 +130,7 @@ def entry_spec(settings: Settings, article: Article, version: ArticleVersion, st
         id=entry_id(settings, article.newsroom_id),
         title=rend.get("headline") or doc["headline"],
         link=article_link(settings, article.origin, doc, rend),
-        content_html=prefix + rend["body_html"],
+        content_html=prefix + labels.figures(lang, media) + rend["body_html"],
         summary_html=prefix + (rend.get("summary_html") or rend["body_html"]),
         summary_text=doc.get("standfirst"),
         published=published,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from syndicate.languages.slugs import slugify
+from syndicate.languages.glossary import get_glossary
+from syndicate.languages.slugs import slug_style, slugify
 
 KINDS = ("language", "section", "tag", "author")
 
@@ -38,14 +39,18 @@ def feeds_for(document: dict[str, Any]) -> list[FeedRef]:
     lang = document["language"]
     refs = [FeedRef(lang), FeedRef(lang, "section", document["section"], document["section"])]
     seen: set[str] = set()
+    glossary = get_glossary()
     for tag in document.get("tags", []):
         slug = slugify(tag, lang)
         if slug and slug not in seen:
             seen.add(slug)
-            refs.append(FeedRef(lang, "tag", slug, tag))
+            # The feed's title names the tag as readers of the language know it (Erbil → هەولێر).
+            refs.append(FeedRef(lang, "tag", slug, glossary.localize_name(tag, lang)))
     seen.clear()
     for author in document.get("byline", []):
-        slug = slugify(author["name"], "en" if lang in ("ckb", "ar") else lang) or slugify(author["name"], lang)
+        # A Latin-script name in a native-slug language (ckb, ar, ...) keeps a Latin slug.
+        latin = slugify(author["name"], "en") if slug_style(lang) == "native" else ""
+        slug = latin or slugify(author["name"], lang)
         if slug and slug not in seen:
             seen.add(slug)
             refs.append(FeedRef(lang, "author", slug, author["name"]))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from syndicate.feeds.families import FeedRef
+from syndicate.feeds.spec import MediaSpec
 from syndicate.languages.i18n import gettext
-from syndicate.languages.localize import wrap_body
-from syndicate.languages.registry import LANGUAGES
+from syndicate.languages.localize import photo_credit, story_count, updated_on, wrap_body
+from syndicate.languages.registry import LANGUAGES, get_language
+from syndicate.languages.script import localize_digits
 from syndicate.settings import Settings
 
 # Section slugs and the catalog msgid of their label.
@@ -25,6 +28,7 @@ SECTIONS = {
 
 MACHINE_TRANSLATION_TERM = "machine-translation"
 CORRECTION_TERM = "correction"
+UPDATED_TERM = "updated"
 
 
 def _(lang: str, msgid: str, **values: str) -> str:
@@ -67,8 +71,9 @@ def feed_description(settings: Settings, language: str) -> str:
     )
 
 
-def archive_title(language: str, title: str) -> str:
-    return _(language, "Archive of {title}", title=title)
+def archive_title(language: str, title: str, count: int) -> str:
+    """The title of an archive page, with how many stories it holds ("Archive of X: 50 stories")."""
+    return _(language, "Archive of {title}: {count}", title=title, count=story_count(language, count))
 
 
 def notice(language: str, text: str, kind: str) -> str:
@@ -96,6 +101,28 @@ def translation_notice(language: str, source: str) -> str:
 def correction_notice(language: str, note: str | None) -> str:
     text = _(language, "Correction: {note}", note=note) if note else _(language, "Correction")
     return notice(language, text, "correction")
+
+
+def updated_notice(language: str, date: str) -> str:
+    return notice(language, updated_on(language, date), "updated")
+
+
+def updated_label(language: str) -> str:
+    return _(language, "Updated")
+
+
+def figures(language: str, media: Sequence[MediaSpec]) -> str:
+    """The images, each with its caption and the credit line ("Photo: ...") under it."""
+    digits = get_language(language).digits
+    parts = []
+    for m in media:
+        lines = [escape(localize_digits(m.description, digits))] if m.description else []
+        if m.credit:
+            lines.append(f'<small class="credit">{escape(photo_credit(language, m.credit))}</small>')
+        caption = f"<figcaption>{'<br>'.join(lines)}</figcaption>" if lines else ""
+        alt = escape(m.description or "", quote=True)
+        parts.append(f'<figure><img src="{escape(m.url, quote=True)}" alt="{alt}">{caption}</figure>')
+    return wrap_body("".join(parts), language) if parts else ""
 
 
 def machine_translation_label(language: str) -> str:

@@ -5,11 +5,18 @@ Catalogs live in ``locales/<catalog>/LC_MESSAGES/syndicate.po`` (Kurmanji in
 are compiled in memory when first used, and again when the .po changes, so no
 committed ``.mo`` file can go stale. The plural rule comes from each catalog's
 ``Plural-Forms`` header; ``syndicate i18n check`` compares it with CLDR.
+
+A checkout (and an editable install) reads ``locales/`` at the top of the
+repository; a wheel carries a copy as ``syndicate/_locales/`` (``setup.py``
+copies it at build time); ``SYNDICATE_LOCALES_DIR`` overrides both. A
+registered language without a catalog is an error, logged and raised: falling
+back to the English msgids would publish English in a Sorani feed unnoticed.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import threading
 from pathlib import Path
@@ -20,13 +27,29 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from syndicate.errors import CatalogMissing
 from syndicate.languages.registry import LANGUAGES
 
 DOMAIN = "syndicate"
-LOCALES_DIR = Path(os.environ.get("SYNDICATE_LOCALES_DIR", Path(__file__).resolve().parents[2] / "locales"))
+REPO_LOCALES = Path(__file__).resolve().parents[2] / "locales"
+PACKAGED_LOCALES = Path(__file__).resolve().parents[1] / "_locales"
+log = logging.getLogger("syndicate.i18n")
+
+
+def locales_dir() -> Path:
+    """Where the catalogs are: the setting, else the repository's ``locales/``, else the wheel's copy."""
+    configured = os.environ.get("SYNDICATE_LOCALES_DIR")
+    if configured:
+        return Path(configured)
+    # The template marks the repository folder (an installed package's parents hold no such file).
+    return REPO_LOCALES if (REPO_LOCALES / f"{DOMAIN}.pot").exists() else PACKAGED_LOCALES
+
+
+LOCALES_DIR = locales_dir()
 
 _lock = threading.Lock()
 _cache: dict[Path, tuple[float, NullTranslations]] = {}
+_reported: set[Path] = set()
 
 
 def catalog_name(language: str) -> str:
@@ -52,9 +75,16 @@ def compile_catalog(catalog: Catalog) -> Translations:
 
 
 def translations(language: str) -> NullTranslations:
-    """Compiled translations for a public language code; the msgids themselves when none."""
+    """Compiled translations for a public language code.
+
+    A language outside the registry gets the msgids themselves; a registered
+    language without its catalog raises :class:`CatalogMissing` (logged once
+    per missing file at ERROR), never a silent English fallback.
+    """
     path = po_path(catalog_name(language))
     mtime = path.stat().st_mtime if path.exists() else -1.0
+    if mtime < 0 and language in LANGUAGES:
+        _missing(language, path)
     with _lock:
         cached = _cache.get(path)
         if cached and cached[0] == mtime:
@@ -62,6 +92,19 @@ def translations(language: str) -> NullTranslations:
         result = compile_catalog(read_catalog(catalog_name(language))) if mtime >= 0 else NullTranslations()
         _cache[path] = (mtime, result)
         return result
+
+
+def _missing(language: str, path: Path) -> None:
+    message = (
+        f"no gettext catalog for {language!r} at {path} (not falling back to English): "
+        "install a wheel built with its catalogs, or set SYNDICATE_LOCALES_DIR"
+    )
+    with _lock:
+        first = path not in _reported
+        _reported.add(path)
+    if first:
+        log.error(message)
+    raise CatalogMissing(message)
 
 
 def gettext(language: str, message: str) -> str:

@@ -22,7 +22,7 @@ from babel.dates import format_date, format_time
 
 from syndicate.languages import i18n
 from syndicate.languages.glossary import Glossary, get_glossary
-from syndicate.languages.messages import SECTION_LABELS
+from syndicate.languages.messages import PHOTO_CREDIT, SECTION_LABELS, STORY_COUNT, UPDATED_ON
 from syndicate.languages.normalize import normalize
 from syndicate.languages.registry import Language, get_language
 from syndicate.languages.script import isolate_html, localize_digits, map_html_text
@@ -99,6 +99,32 @@ def section_label(section: str, lang: Language, glossary: Glossary | None = None
         term = (glossary or get_glossary()).get(section)
         label = term.name(lang.code) if term else section.replace("-", " ").title()
     return localize_digits(label, lang.digits)
+
+
+def tag_labels(document: dict[str, Any], rendition: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Each tag as stored (a stable machine value) and as readers of the article's language see it."""
+    tags = [str(t) for t in document.get("tags", [])]
+    shown = [str(t) for t in (rendition or {}).get("tags_display") or []]
+    if len(shown) != len(tags):  # a rendition made before tags were localized
+        shown = tags
+    return list(zip(tags, shown, strict=True))
+
+
+def photo_credit(language: str, credit: str) -> str:
+    """The credit line under an image: "Photo: Rebaz Omar/AFP" in the reader's language."""
+    lang = get_language(language)
+    return localize_digits(i18n.gettext(language, PHOTO_CREDIT).format(credit=credit), lang.digits)
+
+
+def updated_on(language: str, date: str) -> str:
+    """The "Updated {date}" line; ``date`` is already localized (``updated_date_display``)."""
+    return i18n.gettext(language, UPDATED_ON).format(date=date)
+
+
+def story_count(language: str, n: int) -> str:
+    """A count of stories in the plural form the language's catalog picks for ``n`` (six in Arabic)."""
+    lang = get_language(language)
+    return i18n.ngettext(language, *STORY_COUNT, n).format(n=localize_digits(str(n), lang.digits))
 
 
 def localize(document: dict[str, Any], *, article_id: int) -> dict[str, Any]:

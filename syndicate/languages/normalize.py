@@ -47,7 +47,8 @@ _INVISIBLE = re.compile("[\u200b\ufeff\u00ad\u200e\u200f\u061c\u202a-\u202e\u206
 _SPACES = re.compile(r"\s+")
 _HARAKAT = re.compile(f"[{HARAKAT}]")
 # A ZWJ only joins letters; next to Arabic letters it is noise, elsewhere (emoji) it is not.
-_ZWJ_ARABIC = re.compile(f"(?<={ARABIC_LETTER_CLASS}){ZWJ}|{ZWJ}(?={ARABIC_LETTER_CLASS})")
+# A whole run goes at once: removing one ZWJ of a run would bring the next one to the letter.
+_ZWJ_ARABIC = re.compile(f"(?<={ARABIC_LETTER_CLASS}){ZWJ}+|{ZWJ}+(?={ARABIC_LETTER_CLASS})")
 _LATIN_MARKS = re.compile("[\u0300-\u036f]")
 
 # --- Sorani -------------------------------------------------------------------------------------
@@ -60,8 +61,10 @@ _YEH_HAMZA = re.compile("[یيى][\u064b-\u0653\u0655-\u065f\u0670]*\u0654")
 # Legacy fonts wrote ێ ڵ ڕ ۆ as a base letter plus U+065A (small v above).
 _SMALL_V = re.compile("([یيىلرو])[\u064b-\u0659\u065b-\u065f\u0670]*\u065a")
 _SMALL_V_LETTERS = {"ی": "ێ", "ي": "ێ", "ى": "ێ", "ل": "ڵ", "ر": "ڕ", "و": "ۆ"}
-# Word-final ه is the vowel ە except in these words (and after ا: شاه, گوناه, پادشاه, ماه).
+# Word-final ه is the vowel ە except in these words (and after ا: شاه, گوناه, پادشاه, ماه)
+# and in names ending in الله (عبدالله, نصرالله, حزبالله once the ZWNJ is gone).
 SORANI_FINAL_HEH_WORDS = frozenset({"شاه", "پادشاه", "گوناه", "الله", "فیقه", "فەقیه"})
+_ALLAH = "الله"
 _SORANI_VOWELS = "اەێیوۆ"
 # A ه inside a word, followed by a consonant, in a word without any ە: ە written the old way.
 _BARE_MEDIAL_HEH = re.compile("(?<=.)ه(?=[^" + _SORANI_VOWELS + "])")
@@ -71,7 +74,8 @@ def _sorani_word(match: re.Match[str]) -> str:
     word = match.group()
     if word[0] == "ر":
         word = "ڕ" + word[1:]  # a Sorani word never starts with a flap r
-    if len(word) > 1 and word[-1] == "ه" and word[-2] != "ا" and word not in SORANI_FINAL_HEH_WORDS:
+    keep = word in SORANI_FINAL_HEH_WORDS or word.endswith(_ALLAH)
+    if len(word) > 1 and word[-1] == "ه" and word[-2] != "ا" and not keep:
         word = word[:-1] + "ە"
     return word
 
@@ -152,13 +156,26 @@ def _arabic_warnings(text: str) -> list[str]:
 _KURMANJI_LETTERS = str.maketrans({"ı": "i", "İ": "I", "ș": "ş", "Ș": "Ş"})
 
 
-# A capital I with a dot above (any marks between) is the Turkish İ again once NFC recomposes it.
-_I_MARKS = re.compile("I[\u0300-\u036f]+")
+def _undot_capital_i(text: str) -> str:
+    """Drop every dot above (U+0307) among the combining marks that follow a capital I.
+
+    NFC recomposes I + U+0307 into the Turkish İ across any marks between them
+    of a lower combining class (an Arabic small fatha, ccc 30, does not block it).
+    """
+    if "I" not in text or "\u0307" not in text:
+        return text
+    out = []
+    after_i = False
+    for ch in text:
+        if ch == "\u0307" and after_i:
+            continue
+        after_i = ch == "I" or (after_i and unicodedata.combining(ch) != 0)
+        out.append(ch)
+    return "".join(out)
 
 
 def _kurmanji(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.translate(_KURMANJI_LETTERS))
-    return _I_MARKS.sub(lambda m: m.group().replace("\u0307", ""), text)
+    return _undot_capital_i(unicodedata.normalize("NFD", text.translate(_KURMANJI_LETTERS)))
 
 
 def _arabic_script(text: str) -> str:
@@ -207,10 +224,13 @@ def normalize(text: str, language: str, kind: Kind = "text") -> str:
         text = _LATIN_MARKS.sub("", unicodedata.normalize("NFD", text.casefold()))
         text = "".join(ch for ch in text if ch == ZWNJ or unicodedata.category(ch) != "Cf")
     # Again: folding and removals bring new neighbours together (ZWSP between I and U+0307).
-    text = rules(ascii_digits(unicodedata.normalize("NFC", text)))
+    text = rules(unicodedata.normalize("NFC", text))
     if kind == "key":
         # Only ZWNJ can be left here, and only by the generic rules, which act per character.
         text = key_fold(text).replace(ZWNJ, "")
+    # Digits last: the rules and the key fold remove marks and tatweel that sat between a
+    # digit and a separator (0ً٫0), and the separator must then become ASCII in this pass.
+    text = ascii_digits(text)
     if kind != "text":
         text = _SPACES.sub(" ", text).strip()
     return unicodedata.normalize("NFC", text)

@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from syndicate.languages.localize import photo_credit, tag_labels
 from syndicate.languages.registry import get_language
 from syndicate.payloads.context import PayloadContext
 from syndicate.urls import iri_to_uri
@@ -134,15 +135,19 @@ def _content_meta(item: etree._Element, ctx: PayloadContext, lang: str, directio
     if doc.get("section"):
         subject = _el(meta, "subject", type="cpnat:abstract", literal=f"section:{doc['section']}")
         _text(subject, "name", ctx.section_label or doc["section"], lang, direction)
-    for tag in doc.get("tags", []):
+    # The literal keeps the tag as stored; the name is what readers of this language see.
+    for tag, shown in tag_labels(doc, ctx.rendition):
         subject = _el(meta, "subject", type="cpnat:abstract", literal=f"tag:{tag}")
-        _text(subject, "name", tag, lang, direction)
+        _text(subject, "name", shown, lang, direction)
     _text(meta, "headline", doc["headline"], lang, direction)
     if dateline:
         _text(meta, "dateline", dateline, lang, direction)
     byline = ", ".join(a["name"] for a in doc.get("byline", []))
     if byline:
         _text(meta, "by", byline, lang, direction)
+    for media in ctx.media:
+        if media.get("credit"):
+            _text(meta, "creditline", photo_credit(doc["language"], media["credit"]), lang, direction)
     if doc.get("standfirst"):
         _text(meta, "description", doc["standfirst"], lang, direction, role="drol:summary")
     for media in ctx.media:

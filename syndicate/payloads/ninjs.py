@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from syndicate.languages.localize import photo_credit, tag_labels
 from syndicate.languages.registry import get_language
 from syndicate.payloads.context import PayloadContext
 from syndicate.urls import iri_to_uri
@@ -23,7 +24,7 @@ def _ts(value: str | datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _image(index: int, media: dict[str, Any]) -> dict[str, Any]:
+def _image(index: int, media: dict[str, Any], language: str) -> dict[str, Any]:
     # Stored documents are normalised at ingest; normalised again here for versions stored before that rule.
     url = iri_to_uri(str(media["url"]))
     rendition: dict[str, Any] = {
@@ -44,7 +45,8 @@ def _image(index: int, media: dict[str, Any]) -> dict[str, Any]:
     if media.get("caption"):
         item["descriptions"] = [{"role": "caption", "contenttype": "text/plain", "value": media["caption"]}]
     if media.get("credit"):
-        item["by"] = media["credit"]
+        # ninjs "by" is a natural-language statement: the credit line readers see under the image.
+        item["by"] = photo_credit(language, media["credit"])
     if media.get("rights_holder"):
         item["copyrightholder"] = media["rights_holder"]
     return item
@@ -96,7 +98,8 @@ def build(ctx: PayloadContext) -> dict[str, Any]:
         if doc.get("section")
         else []
     )
-    subjects += [{"name": t, "rel": "tag", "literal": t} for t in doc.get("tags", [])]
+    # name: what readers of this language see (the glossary's); literal: the tag as stored, stable.
+    subjects += [{"name": shown, "rel": "tag", "literal": tag} for tag, shown in tag_labels(doc, rend)]
     if subjects:
         item["subjects"] = subjects
     rights = doc.get("rights", {})
@@ -109,7 +112,7 @@ def build(ctx: PayloadContext) -> dict[str, Any]:
         item["ednote"] = " ".join(notes)
     if ctx.link:
         item["renditions"] = [{"name": "web", "href": iri_to_uri(ctx.link), "contenttype": "text/html"}]
-    associations = [_image(i, m) for i, m in enumerate(ctx.media, start=1)]
+    associations = [_image(i, m, doc["language"]) for i, m in enumerate(ctx.media, start=1)]
     associations += [
         {
             "name": f"translation-{alt['language']}",

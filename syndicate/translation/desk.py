@@ -235,7 +235,7 @@ def backends(session: Session, settings: Settings) -> list[dict[str, Any]]:
     for name in names:
         cls = registry()[name]
         config = backend_settings(settings, name)
-        codes = {**cls.default_codes, **(config.language_codes if config else {})}
+        codes = cls.codes(config.language_codes if config else None)
         h = health[name]
         out.append(
             {

@@ -88,6 +88,9 @@ def test_pages_fill_link_and_rebuild_only_when_their_content_changes(
     desk.publish({"id": "a5", "version": 2, "status": "withdrawn", "reason": "legal"})
     assert sorted(set(spy)) == [0, 2]
     assert ids(desk, 2) == ["a6", "a4"]  # withdrawn stories leave archives too
+    # Archive titles count the stories the page holds (the catalog's plural forms).
+    titles = {p: parse_feed(desk.body("en", "atom", p), CONTENT_TYPES["atom"]).feed.title for p in (1, 2)}
+    assert titles == {1: "Archive of Chira News: 3 stories", 2: "Archive of Chira News: 2 stories"}
     for page in range(4):
         for fmt in ("rss", "atom", "json"):
             assert b"a5<" not in desk.body("en", fmt, page) and b'a5"' not in desk.body("en", fmt, page)

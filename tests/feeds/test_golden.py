@@ -24,6 +24,12 @@ from tests.helpers import GOLDEN, examples
 FOLDER = GOLDEN / "feeds"
 UPDATE = os.environ.get("SYNDICATE_UPDATE_GOLDEN") == "1"
 LANGUAGES = ("en", "ckb", "kmr", "ar")
+ARCHIVE_TITLES = {
+    "en": "Archive of Chira News: 2 stories",
+    "ckb": "ئەرشیفی Chira News: 2 هەواڵ",
+    "kmr": "Arşîva Chira News: 2 nûçe",
+    "ar": "أرشيف Chira News: خبران",
+}
 
 
 def compare(name: str, body: bytes) -> None:
@@ -59,6 +65,10 @@ def test_language_feeds_match_golden_files(golden_desk: Desk) -> None:
         opml = session.get(SiteDocument, OPML_PATH)
         assert opml is not None
         compare(OPML_PATH, opml.body)
+    # Archive titles count their stories through each catalog's plural forms (Arabic: the dual).
+    for lang, title in ARCHIVE_TITLES.items():
+        for fmt in FORMATS:
+            assert title in golden_desk.body(lang, fmt, 1).decode("utf-8")
     # Every language, every format; ckb and ar have archive pages with two entries per page.
     assert {n.split("/")[0] for n in names} == set(LANGUAGES)
     assert f"ckb/archive/1/{FILENAMES['atom']}" in names and f"ar/archive/1/{FILENAMES['rss']}" in names

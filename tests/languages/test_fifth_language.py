@@ -25,6 +25,8 @@ from syndicate.languages.registry import LANGUAGES, Language
 from syndicate.settings import Settings
 from syndicate.storage.db import Database
 from syndicate.storage.models import ArticleVersion, Feed, FeedDocument, Payload
+from syndicate.translation.states import JobState
+from syndicate.translation.tables import TranslationJob
 from tests.helpers import article, parse_feed
 
 PERSIAN = Language(
@@ -49,7 +51,7 @@ FA = {
     "{outlet}: {section}": "{outlet}: {section}",
     "{outlet}: stories tagged {tag}": "{outlet}: خبرهای مربوط به {tag}",
     "{outlet}: stories by {author}": "{outlet}: نوشته‌های {author}",
-    "Archive of {title}": "بایگانی {title}",
+    "Archive of {title}: {count}": "بایگانی {title}: {count}",
     "Photo: {credit}": "عکس: {credit}",
     "Correction": "اصلاحیه",
     "Correction: {note}": "اصلاحیه: {note}",
@@ -157,3 +159,23 @@ def test_a_persian_article_goes_through_the_whole_pipeline(
     body = parsed.entries[0].content[0].value
     assert body.startswith("<div") and 'dir="rtl"' in body and 'lang="fa"' in body
     assert json.loads(ninjs.body)["language"] == "fa"
+
+
+def test_translation_jobs_to_and_from_persian_reach_the_desk(
+    persian: Path, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """The memory and the human desk (the default route) serve every registered language."""
+    assert settings.translation_routes == {"*": ["memory", "human"]}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "fa.json").write_text(json.dumps(persian_article(), ensure_ascii=False), "utf-8")
+    (folder / "en.json").write_text(json.dumps(article(id="en-1"), ensure_ascii=False), "utf-8")
+    run_embedded(db, settings, str(folder))
+    with db.read() as session:
+        jobs = {(j.source_language, j.target_language): j for j in session.scalars(select(TranslationJob))}
+    into, out_of = jobs[("en", "fa")], jobs[("fa", "en")]
+    for job in (into, out_of):
+        # Nothing in the memory, no machine: the job waits for a translator instead of failing.
+        assert (job.state, job.failure_reason) == (JobState.in_review, None)
+    assert {j.state for j in jobs.values()} == {JobState.in_review}
+    assert {t for s, t in jobs if s == "en"} == {"ckb", "kmr", "ar", "fa"}

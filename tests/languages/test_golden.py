@@ -23,7 +23,7 @@ from syndicate.cli.run import run_embedded
 from syndicate.settings import Settings, reset_settings
 from syndicate.storage.db import Database
 from syndicate.storage.models import Article, ArticleVersion, Feed, FeedDocument, Payload
-from tests.helpers import GOLDEN, assert_valid_ninjs, example, parse_feed
+from tests.helpers import GOLDEN, assert_valid_newsml, assert_valid_ninjs, example, parse_feed
 
 GOLDEN_DIR = GOLDEN / "languages"
 UPDATE = os.environ.get("SYNDICATE_UPDATE_GOLDEN") == "1"
@@ -47,15 +47,16 @@ def run_one(db: Database, settings: Settings, doc: dict[str, Any], tmp_path: Pat
         article = session.scalars(select(Article).where(Article.newsroom_id == doc["id"])).one()
         version = session.scalars(select(ArticleVersion).where(ArticleVersion.article_id == article.id)).one()
         feed = session.scalars(select(Feed).where(Feed.key == doc["language"])).one()
-        docs = {fmt: session.get(FeedDocument, (feed.id, fmt, 0)) for fmt in ("rss", "atom")}
-        payload = select(Payload).where(Payload.version_id == version.id, Payload.format == "ninjs")
-        ninjs = session.scalars(payload).one()
+        docs = {fmt: session.get(FeedDocument, (feed.id, fmt, 0)) for fmt in ("rss", "atom", "json")}
+        payloads = {p.format: p.body for p in session.scalars(select(Payload).where(Payload.version_id == version.id))}
         return {
             "document": version.document,
             "rendition": version.rendition,
             "rss": parse_feed(docs["rss"].body, "application/rss+xml"),  # type: ignore[union-attr]
             "atom": parse_feed(docs["atom"].body, "application/atom+xml"),  # type: ignore[union-attr]
-            "ninjs": assert_valid_ninjs(ninjs.body),
+            "json": json.loads(docs["json"].body),  # type: ignore[union-attr]
+            "ninjs": assert_valid_ninjs(payloads["ninjs"]),
+            "newsml": assert_valid_newsml(payloads["newsml"]),
         }
 
 

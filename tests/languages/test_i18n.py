@@ -15,8 +15,8 @@ from syndicate.languages.registry import LANGUAGES
 
 REQUIRED = [
     "{outlet}", "Latest stories from {outlet} in {language}", "{outlet}: {section}", "{outlet}: stories tagged {tag}",
-    "{outlet}: stories by {author}", "Archive of {title}", "Photo: {credit}", "Correction", "Correction: {note}",
-    "Updated", "Updated {date}", "Machine translation",
+    "{outlet}: stories by {author}", "Archive of {title}: {count}", "Photo: {credit}", "Correction",
+    "Correction: {note}", "Updated", "Updated {date}", "Machine translation",
     "Machine-translated from {language}; not yet reviewed by an editor", "Translated from {language}",
     "This story was withdrawn.", ("{n} story", "{n} stories"), "English", "Kurdish (Sorani)", "Kurdish (Kurmanji)",
     "Arabic", "Kurdistan", "Iraq", "Syria", "World", "Politics", "Economy", "Culture", "Sport", "Opinion",

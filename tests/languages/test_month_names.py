@@ -11,8 +11,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
 
-from tests.helpers import ROOT
+import babel.dates
+import pytest
+
+from syndicate.languages.localize import format_day, format_when, localize
+from syndicate.languages.registry import LANGUAGES
+from tests.helpers import ROOT, example
 
 SCRIPT = r"""
 import json, random, sys
@@ -78,3 +86,57 @@ def test_month_names_do_not_depend_on_the_order_locales_are_used() -> None:
         for name, expected in EXPECTED_DECEMBER.items():
             assert seen[f"{name}-12"][0].startswith(expected)
     assert results[0] == results[1] == results[2]
+
+
+def _standalone_fields(pattern: str) -> list[str]:
+    """Stand-alone month fields (L, LL, LLL, LLLL...) outside quoted literals, by Babel's own tokenizer."""
+    fields = [value for kind, value in babel.dates.tokenize_pattern(pattern) if kind == "field"]
+    return ["L" * n for char, n in fields if char == "L"]
+
+
+@pytest.fixture
+def babel_spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
+    """Every date pattern Babel parses, and every month-name table asked for, while the test runs.
+
+    All of babel.dates' formatting functions (format_date, format_time,
+    format_datetime, format_skeleton, format_interval) go through parse_pattern,
+    named formats ("long") included, so nothing localization formats escapes.
+    """
+    seen: dict[str, list[Any]] = {"patterns": [], "month_contexts": []}
+    parse, months = babel.dates.parse_pattern, babel.dates.get_month_names
+
+    def parse_pattern(pattern: Any) -> Any:
+        seen["patterns"].append(str(getattr(pattern, "pattern", pattern)))
+        return parse(pattern)
+
+    def get_month_names(width: str = "wide", context: str = "format", locale: Any = None) -> Any:
+        seen["month_contexts"].append(context)
+        return months(width, context, locale)
+
+    monkeypatch.setattr(babel.dates, "parse_pattern", parse_pattern)
+    monkeypatch.setattr(babel.dates, "get_month_names", get_month_names)
+    return seen
+
+
+def test_the_tokenizer_check_finds_stand_alone_months() -> None:
+    assert _standalone_fields("d LLLL y") == ["LLLL"]
+    assert _standalone_fields("d MMMM y") == []
+    assert _standalone_fields("d 'LLLL' MMMM") == []  # quoted: literal text, not a field
+    assert _standalone_fields("LLL d") == ["LLL"]
+
+
+def test_localization_never_asks_babel_for_stand_alone_months(babel_spy: dict[str, list[Any]]) -> None:
+    """Whatever the registry or CLDR say, no pattern Babel sees has an unquoted L (python-babel #1234)."""
+    moment = datetime(2020, 12, 21, 11, 5, tzinfo=UTC)
+    languages = [*LANGUAGES.values(), replace(LANGUAGES["ar"], babel_locale="ar")]
+    for lang in languages:
+        format_when(moment, lang)
+        format_day(moment, lang)
+    for code in LANGUAGES:
+        localize({**example(f"cn-88412.{code}.json"), "updated_at": "2020-12-21T14:05:00+03:00"}, article_id=1)
+    patterns = babel_spy["patterns"]
+    offending = {p: _standalone_fields(p) for p in patterns if _standalone_fields(p)}
+    assert offending == {}
+    assert len(patterns) >= 2 * 2 * len(languages)  # the spy sees a date and a time per call, at least
+    assert any("MMMM" in p for p in patterns)
+    assert "stand-alone" not in babel_spy["month_contexts"]

@@ -46,6 +46,8 @@ CASES = [
     ("kmr", "text", "Hewlêr, Herêma Kurdistanê: çem û şêst", "Hewlêr, Herêma Kurdistanê: çem û şêst"),
     ("kmr", "text", "Qamișlo", "Qamişlo"),
     ("kmr", "text", "He\u0301wle\u0302r", "Héwlêr"),  # NFC composes
+    # A dot above after other marks is still the Turkish İ: an Arabic small fatha (ccc 30) does not block NFC.
+    ("kmr", "title", "  I\u0618\u0307", "I\u0618"),
     ("kmr", "key", "  HEWLÊR,  Herêma\u200b Kurdistanê ", "hewler, herema kurdistane"),
     # English: NFC; a soft hyphen and ZWSP leave titles.
     ("en", "title", "Er\u00adbil\u200b  water", "Erbil water"),
@@ -54,6 +56,18 @@ CASES = [
     ("ar", "text", "\ufdfa", "صلى الله عليه وسلم"),
     # ² is not an Arabic presentation form: NFKC is not applied to it.
     ("en", "text", "10 km²", "10 km²"),
+    # A run of ZWJ next to Arabic letters goes whole (one left behind would go on a second pass).
+    ("ckb", "text", "هەولێر\u200d\u200d سلێمانی", "هەولێر سلێمانی"),
+    ("ckb", "title", "هەولێر\u200d\u200d سلێمانی", "هەولێر سلێمانی"),
+    ("ar", "text", "أربيل\u200d\u200d\u200d بغداد", "أربيل بغداد"),
+    ("ar", "title", "\u200d\u200dأربيل", "أربيل"),
+    # An emoji ZWJ sequence is not Arabic-script content: it stays whole.
+    ("ckb", "text", "👨\u200d👩\u200d👧 هەولێر", "👨\u200d👩\u200d👧 هەولێر"),
+    # Harakat between digits: once they go, the separator between the digits is ASCII at once.
+    ("ar", "key", "0ً٫0", "0.0"),
+    ("ckb", "text", "١ٌ٬٠٠٠ و 2ـ٫5", "1,000 و 2.5"),
+    # Names ending in الله keep their final ه (it is the consonant h, not the vowel ە).
+    ("ckb", "text", "عبدالله و نصرالله و حزب\u200cالله", "عبدالله و نصرالله و حزبالله"),
 ]
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from syndicate.languages.registry import LANGUAGES
 from syndicate.languages.slugs import MAX_SLUG, slugify
+from tests.languages.test_normalize_properties import arabic_heavy
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,40 @@ def test_long_headlines_are_cut_on_a_word_boundary() -> None:
     assert len(slug) <= MAX_SLUG
     assert headline.replace(":", "").replace(" ", "-").startswith(slug)
     assert slug == "هەولێر-کۆبوونەوەی-سەرۆکی-حکومەتی-هەرێمی-کوردستان-لەگەڵ"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "slug"),
+    [
+        # Dropping the grave accent joins ؠ and ه into a word whose final ه is the vowel ە.
+        ("ckb", "ؠ\u0300ه", "ؠە"),
+        # An apostrophe taken out joins a word too; ر at its start is the Sorani ڕ.
+        ("ckb", "ر'ه", "ڕە"),
+        # Lower case after NFKD (℠ is SM) and before marks go (İ lowers to i + U+0307).
+        ("en", "℠ İstanbul", "sm-istanbul"),
+        ("ckb", "İstanbul هەولێر", "istanbul-هەولێر"),
+    ],
+)
+def test_slugs_of_what_removals_join(language: str, text: str, slug: str) -> None:
+    assert slugify(text, language) == slug
+    assert slugify(slug, language) == slug
+
+
+def test_a_word_cut_at_the_limit_is_normalised_again() -> None:
+    # 61 letters without a space: the cut leaves a word ending in ه, which is the vowel ە.
+    text = "ک" * (MAX_SLUG - 1) + "هک"
+    slug = slugify(text, "ckb")
+    assert slug == "ک" * (MAX_SLUG - 1) + "ە"
+    assert slugify(slug, "ckb") == slug
+
+
+@settings(max_examples=300, deadline=None)
+@example(text="ؠ\u0300ه", language="ckb")
+@example(text="℠", language="en")
+@given(text=st.one_of(st.text(), arabic_heavy), language=st.sampled_from(sorted(LANGUAGES)))
+def test_slugify_is_idempotent(text: str, language: str) -> None:
+    slug = slugify(text, language)
+    assert slugify(slug, language) == slug
 
 
 @settings(max_examples=200, deadline=None)

@@ -99,4 +99,4 @@ def test_memory_and_desk_use_our_own_codes(language: str) -> None:
     from syndicate.translation.backends import registry
 
     for name in ("memory", "human"):
-        assert registry()[name].default_codes[language] == language
+        assert registry()[name].codes()[language] == language

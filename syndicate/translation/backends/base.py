@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from syndicate.errors import BackendError, PlaceholderMismatch
+from syndicate.languages.registry import LANGUAGES
 from syndicate.translation.placeholders import Placeholder, check
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ class Backend(ABC):
     settings_class: ClassVar[type[BackendSettings]] = BackendSettings
     # Our public code -> the provider's code; None: documented as unsupported.
     default_codes: ClassVar[dict[str, str | None]] = {}
+    # Backends of our own (the memory, the desk) serve every registered language by its public code.
+    every_language: ClassVar[bool] = False
     batch_size: ClassVar[int] = 50
     cacheable: ClassVar[bool] = True
 
@@ -87,10 +90,16 @@ class Backend(ABC):
         self.settings = settings
         self.context = context
 
+    @classmethod
+    def codes(cls, overrides: Mapping[str, str | None] | None = None) -> dict[str, str | None]:
+        """Our public code -> the provider's, with the settings' ``language_codes`` applied."""
+        # Read at call time: a language added to the registry is served without a code change.
+        own: dict[str, str | None] = {code: code for code in LANGUAGES} if cls.every_language else {}
+        return {**own, **cls.default_codes, **(overrides or {})}
+
     def code(self, language: str) -> str:
         """The provider's code for one of our languages (the classic bug: test it per backend)."""
-        codes = {**self.default_codes, **self.settings.language_codes}
-        provider = codes.get(language)
+        provider = self.codes(self.settings.language_codes).get(language)
         if provider is None:
             raise UnsupportedLanguage(f"{self.name} has no language code for {language!r}")
         return provider

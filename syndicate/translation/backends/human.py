@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 from syndicate.translation.backends.base import Answer, Backend, Segment, register
 
@@ -12,7 +11,7 @@ from syndicate.translation.backends.base import Answer, Backend, Segment, regist
 class HumanDesk(Backend):
     name = "human"
     kind = "human"
-    default_codes: ClassVar[dict[str, str | None]] = {"en": "en", "ckb": "ckb", "kmr": "kmr", "ar": "ar"}
+    every_language = True  # our own codes, for every language of the registry
     cacheable = False
 
     def translate(self, source: str, target: str, segments: Sequence[Segment]) -> list[Answer]:

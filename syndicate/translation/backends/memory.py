@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 from syndicate.translation import memory
 from syndicate.translation.backends.base import Answer, Backend, Segment, register
@@ -14,7 +13,7 @@ from syndicate.translation.segments import segment_hash
 class MemoryBackend(Backend):
     name = "memory"
     kind = "memory"
-    default_codes: ClassVar[dict[str, str | None]] = {"en": "en", "ckb": "ckb", "kmr": "kmr", "ar": "ar"}
+    every_language = True  # our own codes, for every language of the registry
     batch_size = 500
     cacheable = False  # it is a store already
 
