@@ -120,10 +120,11 @@ def stale_site_paths(session: Session) -> list[str]:
 def export_site_document(session: Session, root: Path, path: str) -> list[Path]:
     """Write one site document (the OPML list, a sitemap) if the folder lacks its newest bytes.
 
-    A row locked by someone else is skipped: only a transaction that changes
-    the document locks it, and that one owes an export of its own.
+    Under the row's lock, so a writer committing meanwhile cannot have its
+    newer bytes overwritten by older ones; the only lock this transaction
+    holds, so waiting for a rebuild that holds it cannot deadlock.
     """
-    doc = session.scalar(select(SiteDocument).where(SiteDocument.path == path).with_for_update(skip_locked=True))
+    doc = session.scalar(select(SiteDocument).where(SiteDocument.path == path).with_for_update())
     if doc is None or doc.exported_etag == doc.etag:
         return []
     written = export_bytes(root, doc.path, doc.body, doc.gzip_body)
