@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from celery import Task
@@ -11,7 +10,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from syndicate.errors import TransientError
 from syndicate.logs import log_context
-from syndicate.metrics import TASK_LATENCY
 from syndicate.pipeline.outbox import record_failure
 from syndicate.pipeline.run import run_step
 from syndicate.settings import get_settings
@@ -37,14 +35,11 @@ class StepTask(Task):
         from workers.dispatch import dispatcher
 
         settings = get_settings()
-        started = time.perf_counter()
         with log_context(step=self.step, subjects=ids[:20], task_id=self.request.id):
             try:
                 run_step(get_database(), dispatcher(), settings, self.step, ids)
             except TRANSIENT as exc:
                 self._transient(exc, ids)
-            finally:
-                TASK_LATENCY.labels(step=self.step).observe(time.perf_counter() - started)
 
     def _transient(self, exc: BaseException, ids: list[int]) -> None:
         retries = self.request.retries or 0

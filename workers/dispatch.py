@@ -19,7 +19,8 @@ from workers.app import QUEUES, app
 from workers.queues import QueueGauge, broker_redis_url
 
 log = logging.getLogger("syndicate.dispatch")
-# A queue holding more than this is still working through a backlog: the sweeper waits for it.
+# A queue holding more than this is still working through a backlog: the sweeper waits for it
+# (for a bounded time, see ``syndicate.pipeline.sweeper.STARVING_AFTER``).
 RESEND_LOW_WATER = 20
 SCHEDULED = "syndicate:render:scheduled:{}"
 LOCK = "syndicate:render:lock:{}"

@@ -108,7 +108,10 @@ def sweep() -> dict[str, int]:
 @app.task(name="syndicate.sitemaps", ignore_result=True, acks_late=False)
 def sitemaps() -> int:
     """Refresh the news sitemaps (Celery beat): stories leave them 48 hours after publication."""
-    from syndicate.feeds.sitemap import refresh_all
+    from syndicate.feeds.steps import refresh_sitemaps
+    from syndicate.pipeline.outbox import unit_of_work
+    from workers.dispatch import dispatcher
 
-    with get_database().transaction() as session:
-        return len(refresh_all(session, get_settings()))
+    settings = get_settings()
+    with unit_of_work(get_database(), dispatcher(), settings.step_deadline_seconds) as uow:
+        return refresh_sitemaps(uow, settings)

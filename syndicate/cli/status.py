@@ -65,6 +65,11 @@ def render(b: Backlog) -> None:
         for step, lat in b.latency.items():
             latency.add_row(step, str(lat.count), f"{lat.p50:.2f}s", f"{lat.p95:.2f}s", f"{lat.max:.2f}s")
         console.print(latency)
+    if b.task_time:
+        tasks = Table("step", "p50", "p95", "max", title="Task run time", title_justify="left")
+        for step, ran in b.task_time.items():
+            tasks.add_row(step, f"{ran.p50:.2f}s", f"{ran.p95:.2f}s", f"{ran.max:.2f}s")
+        console.print(tasks)
     if b.circuits:
         circuits = Table("kind", "name", "state", "until", title="Circuits switched off", title_justify="left")
         for c in b.circuits:

@@ -11,15 +11,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from syndicate.feeds.export import export_bytes
-from syndicate.feeds.urls import document_path
 from syndicate.storage.models import Feed, FeedDocument, SiteDocument
 from syndicate.storage.types import utcnow
 
@@ -98,11 +95,3 @@ def store_site_document(
     doc.gzip_body, doc.gzip_etag = packed, etag_of(packed)
     doc.last_modified = next_modified(doc.last_modified, now)
     return doc
-
-
-def export_feed_document(root: Path, feed: Feed, doc: FeedDocument) -> list[Path]:
-    return export_bytes(root, document_path(feed.key, doc.format, doc.page), doc.body, doc.gzip_body)
-
-
-def export_site_document(root: Path, doc: SiteDocument) -> list[Path]:
-    return export_bytes(root, doc.path, doc.body, doc.gzip_body)

@@ -4,22 +4,22 @@ One rebuild renders the subscription document, the archive pages that just
 filled up (and the page before them, which gains its ``next-archive`` link),
 and the pages marked dirty by corrections and withdrawals. Its cost follows
 the feed's page size and the number of changed pages, never the number of
-stored articles.
+stored articles. Nothing is written to the export folder here: the ``export``
+step does that once this transaction has committed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from syndicate.feeds import atom, jsonfeed, opml, pages, rss, sitemap
 from syndicate.feeds.build import build_spec, full_pages
-from syndicate.feeds.documents import export_feed_document, export_site_document, store_feed_document
+from syndicate.feeds.documents import store_feed_document
 from syndicate.feeds.spec import FeedSpec
 from syndicate.metrics import FEED_REBUILDS
 from syndicate.settings import Settings
@@ -37,7 +37,7 @@ class RenderResult:
     changed_formats: tuple[str, ...] = ()  # formats whose subscription document changed
     pages: tuple[int, ...] = ()  # archive pages rendered
     changed_pages: tuple[int, ...] = ()  # archive pages whose bytes changed
-    exported: tuple[Path, ...] = field(default=(), compare=False)
+    sites: tuple[str, ...] = ()  # site documents (OPML, sitemap) whose bytes changed
 
 
 def store(
@@ -78,15 +78,11 @@ def render_feed(session: Session, settings: Settings, feed_id: int, now: datetim
     size_changed = feed.page_size is not None and feed.page_size != size
     full = full_pages(feed, size)
     todo = pages_to_render(feed, full, pages.dirty_pages(session, feed.id), size_changed)
-    changed_docs: list[FeedDocument] = []
     changed_pages = []
     for page in todo:
-        docs = store(session, feed, build_spec(session, settings, feed, page, archived=full), page, True, now)
-        if docs:
+        if store(session, feed, build_spec(session, settings, feed, page, archived=full), page, True, now):
             changed_pages.append(page)
-            changed_docs += docs
     front = store(session, feed, build_spec(session, settings, feed, 0, archived=full), 0, False, now)
-    changed_docs += front
     if size_changed:
         session.execute(delete(FeedDocument).where(FeedDocument.feed_id == feed.id, FeedDocument.page > full))
     pages.clear_marks(session, feed.id)
@@ -105,13 +101,6 @@ def render_feed(session: Session, settings: Settings, feed_id: int, now: datetim
     )
     site_docs = refresh_site_documents(session, settings, feed, first_render, now)
     FEED_REBUILDS.labels(kind=feed.kind).inc()
-    exported: list[Path] = []
-    if settings.export_dir is not None:
-        root = Path(settings.export_dir)
-        for doc in changed_docs:
-            exported += export_feed_document(root, feed, doc)
-        for site in site_docs:
-            exported += export_site_document(root, site)
     return RenderResult(
         feed_id,
         feed.key,
@@ -119,7 +108,7 @@ def render_feed(session: Session, settings: Settings, feed_id: int, now: datetim
         tuple(d.format for d in front),
         tuple(todo),
         tuple(changed_pages),
-        tuple(exported),
+        tuple(site.path for site in site_docs),
     )
 
 

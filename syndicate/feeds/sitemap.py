@@ -8,14 +8,13 @@ for an ISO 639 code of 2 or 3 letters, which the feed tags ``ku-Arab`` and
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syndicate.feeds import labels
-from syndicate.feeds.documents import export_site_document, lock_site_document, store_site_document
+from syndicate.feeds.documents import lock_site_document, store_site_document
 from syndicate.feeds.entries import latest_ready
 from syndicate.feeds.urls import article_link, sitemap_path
 from syndicate.languages.registry import LANGUAGES
@@ -85,8 +84,4 @@ def refresh(session: Session, settings: Settings, language: str, now: datetime |
 
 def refresh_all(session: Session, settings: Settings, now: datetime | None = None) -> list[SiteDocument]:
     """Refresh every language's sitemap (stories age out of the window without any new publication)."""
-    changed = [doc for lang in LANGUAGES if (doc := refresh(session, settings, lang, now)) is not None]
-    if settings.export_dir is not None:
-        for doc in changed:
-            export_site_document(Path(settings.export_dir), doc)
-    return changed
+    return [doc for lang in LANGUAGES if (doc := refresh(session, settings, lang, now)) is not None]

@@ -79,6 +79,8 @@ class Backlog:
     feed_rebuilds: dict[str, int]
     latency: dict[str, Latency]
     failures: list[Failure]
+    # How long the task that completed each row ran, over the same rows as ``latency``.
+    task_time: dict[str, Latency] = field(default_factory=dict)
     queues: dict[str, int] = field(default_factory=dict)
     queue_bound: int = 0
     queue_error: str | None = None
@@ -154,16 +156,24 @@ def _circuits(session: Session, now: datetime) -> list[Circuit]:
     return out
 
 
-def _latency(session: Session, now: datetime) -> dict[str, Latency]:
+def _latency(session: Session, now: datetime) -> tuple[dict[str, Latency], dict[str, Latency]]:
+    """(owed to done, task run time) per step, over the rows completed in the last ``LATENCY_WINDOW``."""
     rows = session.execute(
-        select(OutboxMessage.step, OutboxMessage.created_at, OutboxMessage.done_at)
+        select(OutboxMessage.step, OutboxMessage.created_at, OutboxMessage.done_at, OutboxMessage.run_seconds)
         .where(OutboxMessage.status == "done", OutboxMessage.done_at >= now - LATENCY_WINDOW)
         .limit(LATENCY_SAMPLE)
     )
-    samples: dict[str, list[float]] = {}
-    for step, owed, done in rows:
+    waits: dict[str, list[float]] = {}
+    runs: dict[str, list[float]] = {}
+    for step, owed, done, ran in rows:
         if done is not None:
-            samples.setdefault(step, []).append(max(0.0, (done - owed).total_seconds()))
+            waits.setdefault(step, []).append(max(0.0, (done - owed).total_seconds()))
+        if ran is not None:
+            runs.setdefault(step, []).append(float(ran))
+    return _summaries(waits), _summaries(runs)
+
+
+def _summaries(samples: dict[str, list[float]]) -> dict[str, Latency]:
     out = {}
     for step, values in sorted(samples.items()):
         values.sort()
@@ -216,6 +226,7 @@ def snapshot(session: Session, *, now: datetime | None = None, failures: int = 1
         select(func.count(), func.min(Feed.dirty_since)).where(Feed.change_seq > Feed.rendered_seq)
     ).one()
     deliveries = _by(session, Delivery.state, (PENDING, DELIVERED, DEAD))
+    latency, task_time = _latency(session, now)
     return Backlog(
         at=now,
         steps=_steps(session, now),
@@ -233,8 +244,9 @@ def snapshot(session: Session, *, now: datetime | None = None, failures: int = 1
         dirty_feeds=int(dirty[0] or 0),
         oldest_dirty_seconds=_age(now, dirty[1]),
         feed_rebuilds=_rebuilds(session),
-        latency=_latency(session, now),
+        latency=latency,
         failures=_failures(session, failures),
+        task_time=task_time,
     )
 
 

@@ -118,6 +118,23 @@ def complete(session: Session, step: str, subject_ids: Iterable[int]) -> None:
         )
 
 
+def record_run_time(
+    session: Session, step: str, subject_ids: Iterable[int], *, since: datetime, seconds: float
+) -> None:
+    """Note how long the task ran on the rows it completed (``done_at`` at or after ``since``).
+
+    Rows it found already done keep the figure of the task that did them; the
+    ``/metrics`` task-time gauge reads these from any process.
+    """
+    keys = [Message(step, i).key for i in subject_ids]
+    if keys:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.key.in_(keys), OutboxMessage.status == "done", OutboxMessage.done_at >= since)
+            .values(run_seconds=seconds)
+        )
+
+
 def record_failure(session: Session, step: str, subject_id: int, error: str, *, retry_in: float) -> None:
     """Note a failed attempt; the sweeper retries at ``retry_in`` seconds from now."""
     session.execute(

@@ -5,13 +5,14 @@ Steps run on Celery (``workers/`` makes one task per entry) or in-process
 
     ingest ─▶ process ─┬─▶ payload ─▶ partner fan-out ─▶ deliver (push)
                        ├─▶ translate (jobs per target language)
-                       └─▶ render (coalesced per feed) ─▶ websub
+                       └─▶ render (coalesced per feed) ─┬─▶ websub
+                                                        └─▶ export (folder for nginx)
     sweeper ─▶ embargo release ─▶ feeds, partner fan-out
 """
 
 from __future__ import annotations
 
-from syndicate.feeds.steps import WEBSUB, mark_archive_pages, owe_websub, websub
+from syndicate.feeds.steps import EXPORT, WEBSUB, export, mark_archive_pages, owe_websub, websub
 from syndicate.partners.delivery import deliver
 from syndicate.partners.sequence import DELIVER, on_payload, on_release
 from syndicate.pipeline import hooks
@@ -24,6 +25,8 @@ STEPS: dict[str, StepInfo] = {
     PROCESS: StepInfo(process, "ingest", batch=20),
     PAYLOAD: StepInfo(payload, "render", batch=20),
     RENDER: StepInfo(render, "render", batch=10),
+    # Writes committed documents to the export folder (only owed when SYNDICATE_EXPORT_DIR is set).
+    EXPORT: StepInfo(export, "render", batch=10),
     # One job (article version x target language) per message: slow providers never hold up a batch.
     TRANSLATE: StepInfo(translate, "translate", batch=1),
     # One delivery per message: its HTTP call has its own time-out and retry schedule.

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 
 from syndicate.logs import log_context
-from syndicate.pipeline.outbox import Dispatcher, Message, unit_of_work
+from syndicate.pipeline.outbox import Dispatcher, Message, record_run_time, unit_of_work
 from syndicate.pipeline.registry import STEPS
 from syndicate.settings import Settings
 from syndicate.storage.db import Database
+from syndicate.storage.types import utcnow
 
 Executor = Callable[[str, list[int]], None]
 
 
 def run_step(db: Database, dispatcher: Dispatcher, settings: Settings, step: str, ids: Sequence[int]) -> None:
-    """Run ``step`` for ``ids`` in one transaction; the next steps go out after commit."""
+    """Run ``step`` for ``ids`` in one transaction; the next steps go out after commit.
+
+    The rows the step completed record how long it ran (``outbox.run_seconds``):
+    task time is kept in the database, so any process's ``/metrics`` shows every
+    worker's, whatever pool or machine it runs on.
+    """
     info = STEPS[step]
+    since, started = utcnow(), time.perf_counter()
     with log_context(step=step), unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
         info.fn(uow, settings, list(ids))
+        record_run_time(uow.session, step, ids, since=since, seconds=time.perf_counter() - started)
 
 
 def batches(messages: Sequence[Message]) -> list[tuple[str, list[int]]]:

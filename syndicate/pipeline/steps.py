@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from syndicate.feeds.render import render_feed
+from syndicate.feeds.steps import SITE_DOCUMENTS, owe_export
 from syndicate.languages.localize import localize
 from syndicate.logs import log_context
 from syndicate.payloads.build import build_payloads
@@ -75,6 +76,10 @@ def render(uow: UnitOfWork, settings: Settings, feed_ids: list[int]) -> None:
         feed = session.get(Feed, feed_id)
         if feed is None or feed.rendered_seq >= feed.change_seq:
             done.append(feed_id)
+        if result.rendered:
+            owe_export(uow, settings, feed_id)  # after this transaction commits, never before
+        if result.sites:
+            owe_export(uow, settings, SITE_DOCUMENTS)
         if result.changed_formats:
             for hook in hooks.RENDERED:
                 hook(uow, settings, feed_id)

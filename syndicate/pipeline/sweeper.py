@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from syndicate.pipeline import hooks
 from syndicate.pipeline.outbox import Dispatcher, Message, unit_of_work
@@ -21,6 +21,8 @@ from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
 from syndicate.storage.types import utcnow
 
 PRUNE_BATCH = 5000
+# A row of a backlogged step is re-sent anyway once this many step deadlines past its due time.
+STARVING_AFTER = 4
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,21 @@ def resend_overdue(
 
     Lost messages are sent again; so are slow ones, which steps shrug off
     (they are idempotent). A dispatcher may name steps whose queues are
-    backlogged (``busy_steps``); those wait until their queue has drained.
+    backlogged (``busy_steps``); their rows wait until the queue has drained,
+    or until they are ``STARVING_AFTER`` deadlines overdue, whichever comes first.
     """
     now = now or utcnow()
     # A step whose queue still holds a backlog is left alone: its overdue rows are most likely
     # waiting in that queue, and sending them again would only feed the backlog (a retry storm).
+    # Under a steady backlog the queue never drains, so a row lost meanwhile is sent anyway once
+    # it is overdue by a bounded multiple of the deadline; each re-send moves its deadline further
+    # back, so this adds at most one message per row and period.
     busy: set[str] = set(getattr(dispatcher, "busy_steps", lambda: set())())
     with db.transaction() as session:
         query = select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
         if busy:
-            query = query.where(OutboxMessage.step.not_in(sorted(busy)))
+            starving = now - timedelta(seconds=settings.step_deadline_seconds * STARVING_AFTER)
+            query = query.where(or_(OutboxMessage.step.not_in(sorted(busy)), OutboxMessage.due_at <= starving))
         rows = list(
             session.scalars(query.order_by(OutboxMessage.due_at).limit(limit).with_for_update(skip_locked=True))
         )

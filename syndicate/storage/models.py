@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -153,6 +154,8 @@ class FeedDocument(Base):
     # The same bytes gzip-compressed (deterministically), with their own strong ETag.
     gzip_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     gzip_etag: Mapped[str | None] = mapped_column(String(80))
+    # The ETag of the bytes last written to the export folder (None: never exported).
+    exported_etag: Mapped[str | None] = mapped_column(String(80))
 
 
 class FeedDirtyPage(Base):
@@ -174,6 +177,7 @@ class SiteDocument(Base):
     gzip_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     gzip_etag: Mapped[str | None] = mapped_column(String(80))
     last_modified: Mapped[datetime]
+    exported_etag: Mapped[str | None] = mapped_column(String(80))  # as for feed documents
 
 
 class HubNotice(Base):
@@ -227,3 +231,5 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)  # when the step was (last) owed
     done_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # How long the task that completed the row ran (a batch's subjects share their task's time).
+    run_seconds: Mapped[float | None] = mapped_column(Float)

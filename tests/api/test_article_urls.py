@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 
+from syndicate.feeds.urls import iri_to_uri
 from tests.api.conftest import NEWSROOM
 from tests.helpers import article, example
 
@@ -23,15 +24,18 @@ def test_the_canonical_url_answers_with_the_localized_article(client: TestClient
     response = client.get(path, follow_redirects=False)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["path"] == path and body["url"] == "https://chira.example" + path
+    # A newsroom article's canonical URL is the newsroom's page, declared here as it is linked everywhere.
+    newsroom_page = iri_to_uri(example("cn-88412.ckb.json")["canonical_url"])
+    assert body["path"] == path and body["url"] == newsroom_page
     assert body["lang"] == "ckb" and body["dir"] == "rtl"
     assert body["published_display"] == "21ی کانوونی دووەمی 2020 14:05"
     assert body["dateline"] == "هەولێر، هەرێمی کوردستان" and body["section_label"] == "کوردستان"
     assert body["body_html"].startswith('<div lang="ckb" dir="rtl">')
     assert [(a["language"], a["hreflang"]) for a in body["alternates"]] == [("en", "en")]
     assert body["alternates"][0]["path"].startswith(f"/en/kurdistan/{source}/erbil-water-project")
+    assert body["alternates"][0]["url"] == example("cn-88412.en.json")["canonical_url"]
     assert response.headers["content-language"] == "ckb"
-    assert response.headers["link"] == f'<https://chira.example{quote(path)}>; rel="canonical"'
+    assert response.headers["link"] == f'<{newsroom_page}>; rel="canonical"'
 
 
 def test_wrong_missing_or_old_slugs_and_sections_redirect_permanently(client: TestClient) -> None:

@@ -16,7 +16,7 @@ from bench.env import CeleryBeat, CeleryWorker, RedisServer, app_env
 from syndicate.partners.tables import PENDING, Delivery
 from syndicate.settings import Settings, get_settings, reset_settings
 from syndicate.storage.db import Database, get_database
-from syndicate.storage.models import Feed, OutboxMessage
+from syndicate.storage.models import Article, Feed, OutboxMessage
 
 CHAOS_SETTINGS = {
     "SYNDICATE_STEP_DEADLINE_SECONDS": "4",
@@ -75,8 +75,20 @@ class Cluster:
                 pytest.fail(f"timed out waiting for {what}; pending={self.pending()}\n{logs}")
             time.sleep(0.2)
 
+    def embargoed(self) -> int:
+        """Articles still waiting for their embargo to lift."""
+        with self.db().read() as session:
+            query = (
+                select(func.count())
+                .select_from(Article)
+                .where(Article.released.is_(False), Article.withdrawn.is_(False), Article.embargo_until.is_not(None))
+            )
+            return session.scalar(query) or 0
+
     def idle(self) -> bool:
-        return self.pending() == 0 and self.dirty_feeds() == 0 and self.pending_deliveries() == 0
+        return (
+            self.pending() == 0 and self.dirty_feeds() == 0 and self.pending_deliveries() == 0 and not self.embargoed()
+        )
 
     def wait_idle(self, timeout: float = 240.0) -> None:
         self.wait(self.idle, timeout, "the pipeline to finish")

@@ -2,16 +2,20 @@
 
 Newsroom articles in English, each machine-translated into Sorani and Arabic
 by a LibreTranslate-compatible server on 127.0.0.1 and published at once
-(policy ``publish: machine``); some get a correction. Two partners receive
-pushes on real endpoints that verify Standard Webhooks signatures and keep
-one copy per ``webhook-id``. After the chaos:
+(policy ``publish: machine``); some get a correction, some are under an
+embargo that lifts a few seconds into the burst. Two partners receive pushes
+on real endpoints that verify Standard Webhooks signatures and keep one copy
+per ``webhook-id``. After the chaos:
 
-- every feed, walked from its subscription document through its RFC 5005
-  archive pages, shows every article that belongs to it exactly once, in its
-  current version;
+- every feed, in Atom, RSS and JSON Feed, walked from its subscription
+  document through its RFC 5005 archive pages (``prev-archive``; JSON Feed's
+  ``next_url``), shows every article that belongs to it exactly once, in its
+  current version, and the three formats page alike;
 - every partner endpoint processed every version in the partner's sequence
   exactly once (one ``webhook-id`` per version, no version under two ids),
-  the current version of every article it is entitled to among them.
+  the current version of every article it is entitled to among them, and
+  nothing else: no version outside its languages and sections, no embargoed
+  story before its embargo lifted.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,12 +46,14 @@ from syndicate.pipeline.outbox import unit_of_work
 from syndicate.pipeline.run import InlineDispatcher
 from syndicate.pipeline.service import Source, ingest_sources
 from syndicate.storage.models import Article, ArticleVersion, Feed, Payload
+from syndicate.storage.types import utcnow
 from syndicate.translation.tables import TranslationJob
 from tests.chaos.conftest import Cluster
 from tests.partners.endpoint import PartnerEndpoint, running
 from tests.translation.providers import LibreTranslateServer
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+EMBARGO_SECONDS = 5  # lifts while the burst is still being worked through
 TARGETS = ("ckb", "ar")
 PARTNERS: dict[str, dict[str, Any]] = {
     "wire": {"languages": ["en", "ckb"], "push_format": "ninjs", "formats": ["ninjs"]},
@@ -96,10 +103,13 @@ class Newsroom:
             self.endpoints[name].secret = secret
 
     def publish(self, cluster: Cluster, n: int) -> None:
-        """``n`` English articles, then a correction of every eighth one, all sent to the workers."""
+        """``n`` English articles (every tenth under a short embargo), then a correction of every eighth one."""
         from workers.dispatch import dispatcher
 
         first = list(articles(n, languages=("en",), prefix="chaos", paragraphs=3))
+        lift = (utcnow() + timedelta(seconds=EMBARGO_SECONDS)).isoformat()
+        for doc in first[5::10]:
+            doc["embargo_until"] = lift
         corrections = [
             {
                 **doc,
@@ -170,39 +180,57 @@ def check_stored(cluster: Cluster, newsroom: Newsroom) -> dict[int, ArticleVersi
         return current
 
 
-def _walk(client: TestClient, feeds_url: str, key: str) -> tuple[list[list[tuple[str, str]]], list[tuple[str, str]]]:
-    """(archive pages oldest first, the subscription document's entries) as (newsroom id, title) pairs."""
+FILES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
+Entries = list[tuple[str, str]]  # (newsroom id, title) per entry, in document order
 
-    def get(path: str) -> etree._Element:
+
+def _parse(fmt: str, body: bytes) -> tuple[Entries, str | None]:
+    """A feed document's entries and its ``prev-archive`` URL, read strictly (a malformed page fails here)."""
+    if fmt == "json":
+        doc = json.loads(body)
+        older = doc.get("next_url")  # JSON Feed pages towards older items: RFC 5005's prev-archive
+        links = doc.get("_syndicate", {}).get("links", {})
+        assert links.get("prev-archive") == older, f"next_url {older} but prev-archive {links.get('prev-archive')}"
+        return [(str(i["id"]).rsplit(":", 1)[1], i["title"]) for i in doc["items"]], older
+    root = etree.fromstring(body)
+    if fmt == "atom":
+        items = [(e.findtext(f"{ATOM}id") or "", e.findtext(f"{ATOM}title") or "") for e in root.iter(f"{ATOM}entry")]
+        head = root
+    else:
+        channel = root.find("channel")
+        assert channel is not None
+        items = [(i.findtext("guid") or "", i.findtext("title") or "") for i in channel.iter("item")]
+        head = channel  # RSS carries the RFC 5005 links as atom:link in the channel
+    older = [link.get("href") for link in head.findall(f"{ATOM}link") if link.get("rel") == "prev-archive"]
+    assert len(older) <= 1, f"{len(older)} prev-archive links"
+    return [(i.rsplit(":", 1)[1], t) for i, t in items], (older[0] if older else None)
+
+
+def _walk(client: TestClient, feeds_url: str, key: str, fmt: str) -> tuple[list[Entries], Entries]:
+    """(archive pages oldest first, the subscription document's entries) of one feed in one format."""
+
+    def get(path: str) -> tuple[Entries, str | None]:
         answer = client.get(path)
         assert answer.status_code == 200, f"{path}: {answer.status_code}"
-        return etree.fromstring(answer.content)  # strict XML: a malformed page fails here
+        return _parse(fmt, answer.content)
 
-    def entries(doc: etree._Element) -> list[tuple[str, str]]:
-        out = []
-        for entry in doc.iter(f"{ATOM}entry"):
-            entry_id = entry.findtext(f"{ATOM}id") or ""
-            out.append((entry_id.rsplit(":", 1)[1], entry.findtext(f"{ATOM}title") or ""))
-        return out
+    def local(url: str) -> str:
+        return "/feeds" + urlsplit(url).path.removeprefix(urlsplit(feeds_url).path)
 
-    def prev(doc: etree._Element) -> str | None:
-        for link in doc.findall(f"{ATOM}link"):
-            if link.get("rel") == "prev-archive":
-                return "/feeds" + urlsplit(link.get("href", "")).path.removeprefix(urlsplit(feeds_url).path)
-        return None
-
-    current = get(f"/feeds/{key}/atom.xml")
-    pages: list[list[tuple[str, str]]] = []
-    path = prev(current)
-    while path is not None:
-        page = get(path)
-        pages.append(entries(page))
-        path = prev(page)
-    return list(reversed(pages)), entries(current)
+    latest, older = get(f"/feeds/{key}/{FILES[fmt]}")
+    pages: list[Entries] = []
+    visited: set[str] = set()
+    while older is not None:
+        path = local(older)
+        assert path not in visited, f"{path}: the archive links loop"
+        visited.add(path)
+        page, older = get(path)
+        pages.append(page)
+    return list(reversed(pages)), latest
 
 
 def check_feeds(cluster: Cluster, current: dict[int, ArticleVersion]) -> None:
-    """Each feed shows each of its articles exactly once, in the article's current version."""
+    """Each feed, in Atom, RSS and JSON Feed, shows each of its articles exactly once, in its current version."""
     settings = cluster.settings()
     expected: dict[str, dict[str, str]] = {}
     with cluster.db().read() as session:
@@ -216,25 +244,31 @@ def check_feeds(cluster: Cluster, current: dict[int, ArticleVersion]) -> None:
     assert set(expected) <= keys, f"feeds never created: {sorted(set(expected) - keys)[:5]}"
     client = TestClient(create_app(settings))
     for key, members in sorted(expected.items()):
-        pages, latest = _walk(client, settings.feeds_url, key)
-        archived = [entry for page in pages for entry in page]
-        counts = Counter(i for i, _ in archived)
-        assert not [i for i, n in counts.items() if n > 1], f"{key}: an article on two archive pages"
-        assert len({i for i, _ in latest}) == len(latest), f"{key}: an article twice in the current document"
-        shown = dict(archived) | dict(latest)
-        assert set(shown) == set(members), (
-            f"{key}: missing {set(members) - set(shown)}, extra {set(shown) - set(members)}"
-        )
-        stale = {i: (shown[i], title) for i, title in members.items() if shown[i] != title}
-        assert not stale, f"{key}: entries not in their current version: {list(stale.items())[:3]}"
-        if pages:
-            assert all(len(p) == settings.feed_size for p in pages), f"{key}: an archive page is not full"
+        walks = {}
+        for fmt in FILES:
+            where = f"{key} ({fmt})"
+            pages, latest = walks[fmt] = _walk(client, settings.feeds_url, key, fmt)
+            archived = [entry for page in pages for entry in page]
+            counts = Counter(i for i, _ in archived)
+            assert not [i for i, n in counts.items() if n > 1], f"{where}: an article on two archive pages"
+            assert len({i for i, _ in latest}) == len(latest), f"{where}: an article twice in the current document"
+            shown = dict(archived) | dict(latest)
+            assert set(shown) == set(members), (
+                f"{where}: missing {set(members) - set(shown)}, extra {set(shown) - set(members)}"
+            )
+            stale = {i: (shown[i], title) for i, title in members.items() if shown[i] != title}
+            assert not stale, f"{where}: entries not in their current version: {list(stale.items())[:3]}"
+            if pages:
+                assert all(len(p) == settings.feed_size for p in pages), f"{where}: an archive page is not full"
+        assert walks["rss"] == walks["atom"] == walks["json"], f"{key}: the formats page differently"
 
 
-def _received(endpoint: PartnerEndpoint, fmt: str, authority: str) -> Counter[tuple[str, int]]:
-    """(newsroom id, version) of each message the endpoint processed (one per webhook-id)."""
-    seen: Counter[tuple[str, int]] = Counter()
-    for body in endpoint.order():
+def _received(endpoint: PartnerEndpoint, fmt: str, authority: str) -> dict[str, tuple[str, int]]:
+    """Webhook-id -> (newsroom id, version) of each message the endpoint processed."""
+    seen = {}
+    with endpoint.lock:
+        processed = list(endpoint.processed.items())
+    for webhook_id, body in processed:
         if fmt == "ninjs":
             item = json.loads(body)
             uri, version = item["uri"], int(item["version"])
@@ -242,15 +276,26 @@ def _received(endpoint: PartnerEndpoint, fmt: str, authority: str) -> Counter[tu
             news_item = etree.fromstring(body).find(".//{http://iptc.org/std/nar/2006-10-01/}newsItem")
             assert news_item is not None
             uri, version = news_item.get("guid", ""), int(news_item.get("version", "0"))
-        seen[(uri.removeprefix(f"tag:{authority}:"), version)] += 1
+        seen[webhook_id] = (uri.removeprefix(f"tag:{authority}:"), version)
     return seen
 
 
 def check_partners(cluster: Cluster, newsroom: Newsroom, current: dict[int, ArticleVersion]) -> None:
-    """Every version in a partner's sequence reached its endpoint exactly once; current versions included."""
+    """Every version in a partner's sequence reached its endpoint exactly once; current versions included.
+
+    And nothing else did: each version received is one the partner is entitled
+    to (its languages and sections, at that version), and no embargoed story
+    arrived before its embargo lifted.
+    """
     settings = cluster.settings()
     with cluster.db().read() as session:
         articles_by_id = {a.id: a for a in session.scalars(select(Article))}
+        sections = {
+            (articles_by_id[v.article_id].newsroom_id, v.version): v.document["section"]
+            for v in session.scalars(select(ArticleVersion))
+        }
+        by_newsroom_id = {a.newsroom_id: a for a in articles_by_id.values()}
+        embargoed_pushes = 0
         for name, spec in PARTNERS.items():
             partner = session.scalars(select(Partner).where(Partner.name == name)).one()
             sequence = {
@@ -260,12 +305,30 @@ def check_partners(cluster: Cluster, newsroom: Newsroom, current: dict[int, Arti
             states = Counter(session.scalars(select(Delivery.state).where(Delivery.partner_id == partner.id)))
             assert set(states) == {DELIVERED}, f"{name}: deliveries {dict(states)}"
             endpoint = newsroom.endpoints[name]
-            received = _received(endpoint, spec["push_format"], settings.tag_authority)
+            messages = _received(endpoint, spec["push_format"], settings.tag_authority)
+            received = Counter(messages.values())
             doubled = {k: n for k, n in received.items() if n > 1}
             assert not doubled, f"{name}: a version arrived under two webhook-ids: {list(doubled)[:3]}"
             assert set(received) == sequence, (
                 f"{name}: missing {sorted(sequence - set(received))[:3]}, extra {sorted(set(received) - sequence)[:3]}"
             )
+            # Received within the entitlement, judged from the stored versions, not from the partner's sequence.
+            allowed = {
+                key
+                for key, section in sections.items()
+                if subscribed(partner, by_newsroom_id[key[0]].language, section)
+            }
+            outside = set(received) - allowed
+            assert not outside, f"{name}: versions outside its entitlement: {sorted(outside)[:3]}"
+            assert not partner.trusted_embargo
+            early = [
+                key
+                for webhook_id, key in messages.items()
+                if (lift := by_newsroom_id[key[0]].embargo_until) is not None
+                and endpoint.arrived[webhook_id] < lift.timestamp()
+            ]
+            assert not early, f"{name}: embargoed versions pushed before the lift: {early[:3]}"
+            embargoed_pushes += sum(1 for key in messages.values() if by_newsroom_id[key[0]].embargo_until)
             entitled = {
                 (a.newsroom_id, a.current_version)
                 for a in articles_by_id.values()
@@ -275,6 +338,7 @@ def check_partners(cluster: Cluster, newsroom: Newsroom, current: dict[int, Arti
                 f"{name}: current versions never pushed: {sorted(entitled - set(received))[:3]}"
             )
             assert all(r.verified for r in endpoint.receipts), f"{name}: a push failed signature verification"
+    assert embargoed_pushes, "no embargoed story was pushed: the embargo check proved nothing"
 
 
 def check_everything(cluster: Cluster, newsroom: Newsroom) -> None:

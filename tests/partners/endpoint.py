@@ -49,6 +49,7 @@ class PartnerEndpoint:
         self.script: list[Answer] = []
         self.receipts: list[Receipt] = []
         self.processed: dict[str, bytes] = {}  # webhook-id -> body, in processing order
+        self.arrived: dict[str, float] = {}  # webhook-id -> when it was processed (time.time())
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
 
@@ -77,6 +78,7 @@ class PartnerEndpoint:
             message_id = headers.get("webhook-id", "")
             if verified and answer.process and message_id not in self.processed:
                 self.processed[message_id] = body
+                self.arrived[message_id] = time.time()
             self.receipts.append(
                 Receipt(
                     message_id,

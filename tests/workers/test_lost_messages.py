@@ -21,7 +21,7 @@ from syndicate.pipeline.outbox import NullDispatcher, unit_of_work
 from syndicate.pipeline.publish import RENDER, mark_dirty
 from syndicate.pipeline.run import InlineDispatcher
 from syndicate.pipeline.service import Source, ingest_sources
-from syndicate.pipeline.sweeper import sweep
+from syndicate.pipeline.sweeper import STARVING_AFTER, sweep
 from syndicate.settings import Settings, get_settings, reset_settings
 from syndicate.storage.db import Database, get_database
 from syndicate.storage.models import ArticleVersion, Feed, OutboxMessage
@@ -157,3 +157,40 @@ def test_a_full_queue_holds_new_work_in_the_outbox_until_it_drains(
     wait_for(lambda: client.llen("ingest") == 0 and unprocessed(db) == 20, "the two sent batches")
     sweep(db, dispatcher(), settings, now=later(settings))  # type: ignore[arg-type]
     wait_for(lambda: unprocessed(db) == 0, "the held batch, sent by the sweeper")
+
+
+def test_a_lost_message_is_sent_again_under_a_steady_backlog(
+    broker_settings: Settings, redis_url: str, worker: Callable[[], object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workers.app import app
+    from workers.dispatch import RESEND_LOW_WATER, dispatcher
+
+    dispatcher().gauge.ttl = 0  # type: ignore[attr-defined]  # read the depth on every sweep
+    db = get_database()
+    ingest_sources(db, NullDispatcher(), broker_settings, [Source("a", article(), 1000)])  # its message is lost
+    with db.read() as session:
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.step == "process")).one()
+    # The ingest queue holds a backlog that never drains below the low-water mark (no worker yet).
+    backlog = RESEND_LOW_WATER + 5
+    for _ in range(backlog):
+        app.send_task("syndicate.process", args=[[]], queue="ingest")
+    client = redis.Redis.from_url(redis_url)
+    assert client.llen("ingest") == backlog
+    deadline = timedelta(seconds=broker_settings.step_deadline_seconds)
+
+    # Overdue, but its queue is busy: most likely queued, so it waits...
+    for overdue in (deadline, deadline * STARVING_AFTER - timedelta(seconds=1)):
+        result = sweep(db, dispatcher(), broker_settings, now=row.due_at + overdue)  # type: ignore[arg-type]
+        assert result.resent == 0 and client.llen("ingest") == backlog
+    # ...but not forever: past the bound it is sent although the queue is still busy.
+    starving = row.due_at + deadline * STARVING_AFTER + timedelta(seconds=1)
+    assert sweep(db, dispatcher(), broker_settings, now=starving).resent == 1  # type: ignore[arg-type]
+    assert client.llen("ingest") == backlog + 1
+    with db.read() as session:
+        again = session.get(OutboxMessage, row.id)
+        assert again is not None and again.attempts == 1 and again.due_at > starving  # its deadline moved back
+    # The next sweep at the same moment leaves it alone: one re-send per row and period.
+    assert sweep(db, dispatcher(), broker_settings, now=starving).resent == 0  # type: ignore[arg-type]
+
+    worker()
+    wait_for(lambda: unprocessed(db) == 0, "the re-sent step to run behind the backlog")

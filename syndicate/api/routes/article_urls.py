@@ -3,7 +3,14 @@
 The id is the key; section and slug are decoration that may change with a new
 version (a corrected headline gives a new slug). Any path that names the right
 article in the right language but not its current section or slug answers 301
-with the canonical path, so old links keep working and search engines move on.
+with the current path, so old links keep working and search engines move on.
+
+Each article has one canonical URL, the one feeds, sitemaps and partner
+payloads link (``syndicate.feeds.urls.article_link``): the newsroom's
+``canonical_url`` for a newsroom article (the outlet's page), this route's own
+path under ``SYNDICATE_SITE_URL`` for an article syndicate made itself (a
+translation). The page declares that URL (``Link: <...>; rel="canonical"`` and
+``url`` in its JSON), never another one.
 """
 
 from __future__ import annotations
@@ -21,9 +28,11 @@ from sqlalchemy.orm import Session
 
 from syndicate.api.auth import PUBLIC
 from syndicate.errors import NotFound
+from syndicate.feeds.urls import article_link
 from syndicate.languages.i18n import gettext
 from syndicate.languages.messages import WITHDRAWN
 from syndicate.languages.registry import LANGUAGES, get_language
+from syndicate.settings import Settings
 from syndicate.storage.db import get_database
 from syndicate.storage.models import Article, ArticleVersion
 
@@ -46,6 +55,7 @@ class Resolved:
     article_id: int
     newsroom_id: str
     language: str
+    origin: str  # newsroom | translation
     released: bool
     withdrawn: bool
     version: int
@@ -64,7 +74,7 @@ def _latest_rendition(session: Session, article_id: int) -> ArticleVersion | Non
     )
 
 
-def resolve(language: str, article_id: int) -> Resolved | None:
+def resolve(settings: Settings, language: str, article_id: int) -> Resolved | None:
     """The article with its newest processed version, or None when there is none in ``language``."""
     with get_database().read() as session:
         article = session.get(Article, article_id)
@@ -83,11 +93,19 @@ def resolve(language: str, article_id: int) -> Resolved | None:
             other = _latest_rendition(session, sib.id)
             if other is not None and other.rendition and sib.language in LANGUAGES:
                 hreflang = LANGUAGES[sib.language].tag("html")
-                alternates.append({"language": sib.language, "hreflang": hreflang, "path": other.rendition["path"]})
+                alternates.append(
+                    {
+                        "language": sib.language,
+                        "hreflang": hreflang,
+                        "path": other.rendition["path"],
+                        "url": article_link(settings, sib.origin, other.document, other.rendition),
+                    }
+                )
         return Resolved(
             article.id,
             article.newsroom_id,
             article.language,
+            article.origin,
             article.released,
             article.withdrawn,
             version.version,
@@ -104,9 +122,8 @@ _SHOWN = (
 )  # fmt: skip
 
 
-def page(found: Resolved, site_url: str) -> dict[str, Any]:
-    """The public JSON of an article page."""
-    site = site_url.rstrip("/")
+def page(found: Resolved, settings: Settings) -> dict[str, Any]:
+    """The public JSON of an article page; ``url`` is its canonical URL."""
     doc, rend = found.document, found.rendition
     return {
         "id": found.article_id,
@@ -119,14 +136,15 @@ def page(found: Resolved, site_url: str) -> dict[str, Any]:
         "tags": doc.get("tags", []),
         "published_at": doc.get("published_at"),
         "updated_at": doc.get("updated_at") or doc.get("published_at"),
-        "url": site + rend.get("path", ""),
-        "alternates": [{**a, "url": site + a["path"]} for a in found.alternates],
+        "url": article_link(settings, found.origin, doc, rend),
+        "alternates": found.alternates,
     }
 
 
 def _handler(language: str) -> Callable[..., Response]:
     def article_page(request: Request, section: str, article_id: int, slug: str = "") -> Response:
-        found = resolve(language, article_id)
+        settings = request.app.state.settings
+        found = resolve(settings, language, article_id)
         if found is None:
             raise NotFound(f"no article {article_id} in {language!r}")
         if found.withdrawn:
@@ -138,8 +156,9 @@ def _handler(language: str) -> Callable[..., Response]:
         if not _same_path(asked, canonical):
             query = f"?{request.url.query}" if request.url.query else ""
             return RedirectResponse(encode_path(canonical) + query, status_code=301)
-        body = page(found, request.app.state.settings.site_url)
-        headers = {"Content-Language": body["lang"], "Link": f'<{encode_path(body["url"])}>; rel="canonical"'}
+        body = page(found, settings)
+        # The canonical URL is already an ASCII URI (percent-encoded, IDNA host).
+        headers = {"Content-Language": body["lang"], "Link": f'<{body["url"]}>; rel="canonical"'}
         return JSONResponse(body, headers=headers)
 
     return article_page
