@@ -62,10 +62,15 @@ def test_burst_of_500_articles_costs_a_bounded_number_of_rebuilds(
     settings = configure(monkeypatch, render_debounce_seconds=2.0, render_max_delay_seconds=60.0)
     db = get_database()
     before = rebuilds()
+    started = time.monotonic()
     sources = [Source(f"burst-{n}", burst_article(n), 1000) for n in range(BURST)]
     results = ingest_sources(db, dispatcher(), settings, sources)
     assert {str(r.outcome) for r in results} == {"created"} and len(results) == BURST
     wait_until_done(db)
+    # Every rebuild but the last follows a quiet spell of the debounce or the longest delay, so a feed
+    # is rebuilt at most once per debounce of the burst's length, plus once: that bound holds however
+    # slow the machine is, and a slow machine is what stretches the burst.
+    bound = 1 + int((time.monotonic() - started) / settings.render_debounce_seconds)
 
     with db.read() as session:
         feeds = {f.key: f for f in session.scalars(select(Feed))}
@@ -76,7 +81,7 @@ def test_burst_of_500_articles_costs_a_bounded_number_of_rebuilds(
     print("rebuilds per feed:", counts)
     # 500 articles changed each of these 8 feeds hundreds of times; each was rebuilt a handful of times.
     assert len(counts) == 1 + len(SECTIONS) + len(TAGS) + 1  # language, sections, tags, the author
-    assert all(1 <= n <= 4 for n in counts.values()), counts
+    assert all(1 <= n <= min(bound, BURST // 10) for n in counts.values()), (counts, bound)
     assert rebuilds() - before == sum(counts.values())  # the Prometheus counter tells the same story
 
     ckb = feeds["ckb"]
