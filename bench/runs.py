@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -57,6 +58,16 @@ class RunResult:
     @property
     def per_second(self) -> float:
         return self.articles / self.seconds
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine so far, from /proc/stat (Linux)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / 100, idle / 100
 
 
 def settings_env(database_url: str, broker_url: str | None, **extra: str) -> dict[str, str]:
@@ -190,6 +201,17 @@ def wait_idle(timeout: float) -> None:
         time.sleep(0.1)
 
 
+def _messages_sent(url: str) -> int:
+    """Messages the broker took: kombu's Redis transport sends each one with one LPUSH."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return int(client.info("commandstats").get("cmdstat_lpush", {}).get("calls", 0))
+    finally:
+        client.close()
+
+
 def ping(app: Any, workers: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while len(app.control.ping(timeout=0.5) or []) < workers:
@@ -219,13 +241,16 @@ def celery_run(
             procs = [CeleryWorker(env, name=f"bench{i}-{free_port()}").start() for i in range(workers)]
             beat.start()
             ping(app, workers)
+            cpu0 = machine_cpu()
             started = time.perf_counter()
             ingest(docs, dispatcher())
             ingested = time.perf_counter()
             wait_idle(timeout)
             stats = endpoint.wait_for(totals()["deliveries"], timeout=60)
             seconds = time.perf_counter() - started
+            cpu = [b - a for a, b in zip(cpu0, machine_cpu(), strict=True)]
             rss = [tree_peak_rss_mib(p.proc.pid) for p in procs if p.proc]
+            messages = _messages_sent(redis.url)
             t = totals()
         result = RunResult(
             "celery",
@@ -239,7 +264,7 @@ def celery_run(
             t["renders"],
             t["feeds"],
             rss,
-            {"delivered": t["delivered"]},
+            {"delivered": t["delivered"], "busy_cpu_s": cpu[0], "idle_cpu_s": cpu[1], "messages": messages},
         )
         check(result, expected_translations(docs), stats)
         return result
@@ -287,11 +312,13 @@ def inprocess_run(
                 child.start()
             for _ in children:
                 ready.get(timeout=120)
+            cpu0 = machine_cpu()
             started = time.perf_counter()
             go.set()
             rss = [done.get(timeout=timeout) for _ in children]
             stats = endpoint.wait_for(totals()["deliveries"], timeout=60)
             seconds = time.perf_counter() - started
+            cpu = [b - a for a, b in zip(cpu0, machine_cpu(), strict=True)]
             for child in children:
                 child.join(30)
             left = owed()
@@ -310,7 +337,7 @@ def inprocess_run(
             t["renders"],
             t["feeds"],
             rss,
-            {"delivered": t["delivered"]},
+            {"delivered": t["delivered"], "busy_cpu_s": cpu[0], "idle_cpu_s": cpu[1]},
         )
         check(result, expected_translations(docs), stats)
         return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import string
+from functools import lru_cache
 from urllib.parse import quote, urlsplit, urlunsplit
 
 _UNRESERVED = string.ascii_letters + string.digits + "-._~"
@@ -44,8 +45,12 @@ def _host(host: str) -> str:
         return _encode(host.lower(), frozenset(_UNRESERVED + _SUB_DELIMS))
 
 
+@lru_cache(maxsize=1 << 16)
 def iri_to_uri(iri: str) -> str:
-    """Normalise an IRI (or a sloppy URI) to an RFC 3986 URI; idempotent."""
+    """Normalise an IRI (or a sloppy URI) to an RFC 3986 URI; idempotent.
+
+    Memoised: every rebuild of a feed or sitemap links the same stories again.
+    """
     parts = urlsplit(iri)
     netloc = parts.netloc
     if netloc:
