@@ -16,6 +16,7 @@ from syndicate.partners.tables import DEAD, DELIVERED, PENDING, Delivery, Partne
 from syndicate.partners.webhook import new_secret
 from syndicate.pipeline.outbox import Message, UnitOfWork
 from syndicate.settings import Settings
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, OutboxMessage
 from syndicate.storage.types import utcnow
 
@@ -29,7 +30,7 @@ def find(session: Session, ref: str | int, *, lock: bool = False) -> Partner:
         query = query.where(Partner.id == int(ref))
     else:
         query = query.where(Partner.name == ref)
-    partner = session.scalar(query.with_for_update() if lock else query)
+    partner = session.scalar(locked(query) if lock else query)
     if partner is None:
         raise NotFound(f"no partner {ref!r}")
     return partner
@@ -205,7 +206,7 @@ def replay(uow: UnitOfWork, *, ids: list[int] | None = None, partner: str | int 
     if partner is not None:
         query = query.where(Delivery.partner_id == find(session, partner).id)
     query = query.order_by(Delivery.partner_id, Delivery.article_id, Delivery.version)
-    rows = list(session.scalars(query.with_for_update()))
+    rows = list(session.scalars(locked(query)))
     if ids is not None and len(rows) < len(set(ids)):
         missing = sorted(set(ids) - {d.id for d in rows})
         raise Conflict(f"not dead-lettered (or unknown): {', '.join(map(str, missing))}")

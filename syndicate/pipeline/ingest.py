@@ -18,6 +18,7 @@ from syndicate.domain.prepare import log_warnings, orthography_warnings
 from syndicate.errors import Conflict, Problem, ValidationFailed
 from syndicate.pipeline.outbox import UnitOfWork
 from syndicate.pipeline.publish import mark_dirty, release, sync_membership
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, ArticleVersion, Story
 from syndicate.storage.types import utcnow
 
@@ -58,7 +59,7 @@ def ingest(uow: UnitOfWork, doc: ArticleDoc | Withdrawal, *, now: datetime | Non
     """Apply one cleaned document; the caller's transaction makes it atomic."""
     now = now or utcnow()
     session = uow.session
-    article = session.scalar(select(Article).where(Article.newsroom_id == doc.id).with_for_update())
+    article = session.scalar(locked(select(Article).where(Article.newsroom_id == doc.id)))
     if article is not None:
         early = _compare(session, article, doc)
         if early is not None:
@@ -177,7 +178,7 @@ def withdraw_story(
     """Withdraw every language version of the story: a takedown is total."""
     session = uow.session
     story_articles = list(
-        session.scalars(select(Article).where(Article.story_id == article.story_id).with_for_update())
+        session.scalars(locked(select(Article).where(Article.story_id == article.story_id).order_by(Article.id)))
     )
     done = []
     for member in story_articles:

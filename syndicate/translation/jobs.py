@@ -21,6 +21,7 @@ from syndicate.pipeline.ingest import PROCESS, add_version
 from syndicate.pipeline.outbox import UnitOfWork
 from syndicate.pipeline.publish import mark_dirty, sync_membership
 from syndicate.settings import Settings
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, ArticleVersion
 from syndicate.storage.types import utcnow
 from syndicate.translation.placeholders import TOKEN_RE
@@ -154,13 +155,15 @@ def make_stale(session: Session, article: Article, version: int) -> list[Transla
     """Open jobs of older versions of ``article`` can never be published: they become stale."""
     jobs = list(
         session.scalars(
-            select(TranslationJob)
-            .where(
-                TranslationJob.source_article_id == article.id,
-                TranslationJob.source_version < version,
-                TranslationJob.state.in_([str(s) for s in OPEN]),
+            locked(
+                select(TranslationJob)
+                .where(
+                    TranslationJob.source_article_id == article.id,
+                    TranslationJob.source_version < version,
+                    TranslationJob.state.in_([str(s) for s in OPEN]),
+                )
+                .order_by(TranslationJob.id)
             )
-            .with_for_update()
         )
     )
     for job in jobs:
@@ -172,12 +175,14 @@ def cancel_for_source(uow: UnitOfWork, article: Article, *, note: str) -> None:
     """Cancel every job of a withdrawn source and withdraw its translations everywhere."""
     session = uow.session
     for job in session.scalars(
-        select(TranslationJob)
-        .where(
-            TranslationJob.source_article_id == article.id,
-            TranslationJob.state.in_([str(s) for s in (*OPEN, JobState.published)]),
+        locked(
+            select(TranslationJob)
+            .where(
+                TranslationJob.source_article_id == article.id,
+                TranslationJob.state.in_([str(s) for s in (*OPEN, JobState.published)]),
+            )
+            .order_by(TranslationJob.id)
         )
-        .with_for_update()
     ):
         transition(session, job, JobState.cancelled, actor=SYSTEM, note=note)
     for translation in session.scalars(
@@ -191,13 +196,15 @@ def supersede(uow: UnitOfWork, article: Article) -> None:
     session = uow.session
     note = f"the newsroom published its own {article.language} version"
     for job in session.scalars(
-        select(TranslationJob)
-        .where(
-            TranslationJob.story_id == article.story_id,
-            TranslationJob.target_language == article.language,
-            TranslationJob.state.in_([str(s) for s in (*OPEN, JobState.published)]),
+        locked(
+            select(TranslationJob)
+            .where(
+                TranslationJob.story_id == article.story_id,
+                TranslationJob.target_language == article.language,
+                TranslationJob.state.in_([str(s) for s in (*OPEN, JobState.published)]),
+            )
+            .order_by(TranslationJob.id)
         )
-        .with_for_update()
     ):
         transition(session, job, JobState.cancelled, actor=SYSTEM, note=note)
     for translation in session.scalars(
