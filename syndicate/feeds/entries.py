@@ -114,7 +114,7 @@ def entry_spec(settings: Settings, article: Article, version: ArticleVersion, st
         notices.append(labels.correction_notice(lang, doc.get("correction_note")))
         categories.append((labels.CORRECTION_TERM, labels.correction_label(lang)))
     source = source_language(article, story)
-    if article.machine_translated:
+    if version.machine_translated:
         notices.append(labels.machine_translation_notice(lang, source))
         categories.append((labels.MACHINE_TRANSLATION_TERM, labels.machine_translation_label(lang)))
     elif article.origin == "translation" and source:
@@ -135,7 +135,7 @@ def entry_spec(settings: Settings, article: Article, version: ArticleVersion, st
         media=media,
         alternates=alternates(settings, article, story),
         language=lang,
-        machine_translated=article.machine_translated,
+        machine_translated=version.machine_translated,
         correction=doc.get("correction_note") if corrected else None,
         image=media[0].url if media else None,
     )

@@ -110,13 +110,16 @@ def ingest(uow: UnitOfWork, doc: ArticleDoc | Withdrawal, *, now: datetime | Non
     return IngestResult(doc.id, doc.version, outcome, article.id, f"stored version {doc.version}", notes)
 
 
-def add_version(session: Session, article: Article, number: int, status: str, document: dict) -> ArticleVersion:
+def add_version(
+    session: Session, article: Article, number: int, status: str, document: dict, *, machine_translated: bool = False
+) -> ArticleVersion:
     version = ArticleVersion(
         article_id=article.id,
         version=number,
         status=status,
         document=document,
         content_hash=content_hash(document),
+        machine_translated=machine_translated,
     )
     session.add(version)
     article.current_version = number

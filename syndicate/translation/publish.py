@@ -143,7 +143,7 @@ def publish(
     article.machine_translated = machine
     if not article.released:
         article.embargo_until = source.embargo_until
-    version = add_version(session, article, number, document["status"], document)
+    version = add_version(session, article, number, document["status"], document, machine_translated=machine)
     changed = release(uow, article, version, now=now)
     if changed:
         mark_dirty(uow, changed, now=now)
