@@ -28,11 +28,14 @@ from syndicate.translation.placeholders import TOKEN_RE
 from syndicate.translation.policy import load_policy
 from syndicate.translation.segments import split_document
 from syndicate.translation.states import OPEN, JobState, record, transition
-from syndicate.translation.tables import TranslationJob, TranslationSegment
+from syndicate.translation.tables import TranslationEvent, TranslationJob, TranslationSegment
 from syndicate.translation.terms import protected_terms
 
 TRANSLATE = "translate"
 SYSTEM = "system"
+# Origins of carried drafts: approved text, or text nobody approved yet.
+CARRIED = "carried"
+UNREVIEWED = "unreviewed"
 
 
 def plan(uow: UnitOfWork, settings: Settings, article: Article, version: ArticleVersion) -> list[TranslationJob]:
@@ -140,15 +143,35 @@ def _carry(session: Session, job: TranslationJob) -> dict[str, tuple[str, str]]:
     )
     if previous is None:
         return {}
-    # Text a human wrote or approved counts as reviewed; an unreviewed draft keeps its origin.
-    reviewed = previous.state in (JobState.approved, JobState.published)
+    # Only what an editor approved counts as reviewed. A translator's edit nobody approved (the
+    # job was rejected, or went stale in review) is carried as unreviewed, and a machine draft
+    # keeps its origin: either one makes a published draft say it is unreviewed.
+    approved = previous.state in (JobState.approved, JobState.published) or _was_approved(session, previous.id)
     out: dict[str, tuple[str, str]] = {}
     for seg in session.scalars(select(TranslationSegment).where(TranslationSegment.job_id == previous.id)):
         if seg.text is None or seg.draft_origin == "copy":
             continue
-        human = seg.target_text is not None or reviewed
-        out[seg.source_hash] = (seg.text, f"carried:{previous.id}" if human else seg.draft_origin or "")
+        if approved:
+            origin = f"{CARRIED}:{previous.id}"
+        elif seg.target_text is not None:
+            origin = f"{UNREVIEWED}:{previous.id}"
+        else:
+            origin = seg.draft_origin or UNREVIEWED
+        out[seg.source_hash] = (seg.text, origin)
     return out
+
+
+def _was_approved(session: Session, job_id: int) -> bool:
+    """Approved once (a job approved just as its source moved on ends stale, its text reviewed)."""
+    query = select(TranslationEvent.id).where(
+        TranslationEvent.job_id == job_id, TranslationEvent.to_state == str(JobState.approved)
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
+def unreviewed(origin: str | None) -> bool:
+    """A draft no editor has approved: from a machine, or a translator's carried, unapproved edit."""
+    return (origin or "").split(":")[0] in ("machine", UNREVIEWED)
 
 
 def make_stale(session: Session, article: Article, version: int) -> list[TranslationJob]:

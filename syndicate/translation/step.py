@@ -32,7 +32,7 @@ from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
 from syndicate.storage.types import utcnow
 from syndicate.translation.backends.base import BackendContext, Segment
 from syndicate.translation.engine import Drafts, draft
-from syndicate.translation.jobs import SYSTEM, TRANSLATE, plan
+from syndicate.translation.jobs import SYSTEM, TRANSLATE, plan, unreviewed
 from syndicate.translation.placeholders import from_dicts
 from syndicate.translation.publish import publish, source_is_current
 from syndicate.translation.states import JobState, record, transition
@@ -152,8 +152,10 @@ def _advance(
     failed = [s for s in segments if s.status == "failed"]
     # A copied segment (names and numbers only) is no draft: alone it leaves the job to the desk.
     drafted = [s for s in segments if s.draft_text is not None and s.draft_origin != "copy"]
-    origins = {(s.draft_origin or "").split(":")[0] for s in drafted}
-    job.drafted_by = "machine" if "machine" in origins else ("memory" if drafted else "none")
+    # "machine": something in it is unreviewed (a machine's, or an unapproved carried edit): labelled.
+    job.drafted_by = (
+        "machine" if any(unreviewed(s.draft_origin) for s in drafted) else ("memory" if drafted else "none")
+    )
     notes = "; ".join(drafts.notes) or None
     if failed and not drafts.waiting:
         reasons = "; ".join(f"{s.key}: {s.error}" for s in failed)

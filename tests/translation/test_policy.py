@@ -24,7 +24,7 @@ from syndicate.translation.states import JobState
 from tests.api.conftest import EDITOR
 from tests.helpers import article, assert_valid_newsml, parse_feed
 from tests.partners.support import add_partner, issue_key
-from tests.translation.conftest import Configure, ingest, job_for, jobs
+from tests.translation.conftest import Configure, ingest, job_for, jobs, segments
 from tests.translation.providers import Provider
 
 POLICY = {
@@ -124,14 +124,49 @@ def test_the_machine_label_belongs_to_the_version_it_was_published_with(
     assert note in [n.text for n in assert_valid_newsml(g2.content).iter("{*}edNote")]
     feed = parse_feed(client.get("/feeds/ar/atom.xml").content, "application/atom+xml")
     assert "machine-translation" not in [t.term for t in feed.entries[0].get("tags", [])]
+    assert version_labels(db) == [(1, True), (2, False)]
+
+
+def test_carried_edits_nobody_approved_are_published_as_unreviewed(
+    configure: Configure, providers: dict[str, Provider], db: Database
+) -> None:
+    settings = configure(
+        {"*": ["memory", "google", "human"]}, translation_policy={"targets": ["ar"], "publish": "machine"}
+    )
+    client = TestClient(create_app(settings))
+    translator = {"Authorization": "Bearer translator-secret"}
+    ingest(db, settings, article())
+    first = job_for(db, "ar", 1)
+    # A translator rewrites every segment, then an editor rejects the work: none of it is approved.
+    edits = {k: f"(edited) {s.draft_text}" for k, s in segments(db, first.id).items() if s.draft_origin != "copy"}
+    assert client.put(f"/v1/translation/jobs/{first.id}/segments", json={"segments": edits}, headers=translator)
+    assert client.post(f"/v1/translation/jobs/{first.id}/reject", json={"note": "Too loose."}, headers=EDITOR)
+    # The newsroom re-tags the story: no text changed, every segment is carried over.
+    ingest(db, settings, article(version=2, tags=["Erbil", "Water", "Infrastructure"]))
+    second = job_for(db, "ar", 2)
+    carried = {k: s.draft_origin for k, s in segments(db, second.id).items() if s.draft_origin != "copy"}
+    assert carried == {k: f"unreviewed:{first.id}" for k in edits}
+    assert (second.drafted_by, second.machine_published) == ("machine", True)
+    assert version_labels(db) == [(1, True), (2, True)], "unapproved text goes out labelled"
+
+    # Once an editor approves, the next correction carries reviewed text: published without the label.
+    assert client.post(f"/v1/translation/jobs/{second.id}/approve", headers=EDITOR).json()["state"] == "published"
+    ingest(db, settings, article(version=3, tags=["Erbil"]))
+    third = job_for(db, "ar", 3)
+    assert {s.draft_origin for s in segments(db, third.id).values()} == {f"carried:{second.id}", "copy"}
+    assert third.drafted_by == "memory" and third.published_version == 4
+    assert version_labels(db) == [(1, True), (2, True), (3, False), (4, False)]
+
+
+def version_labels(db: Database) -> list[tuple[int, bool]]:
     with db.read() as session:
-        flags = session.execute(
+        rows = session.execute(
             select(ArticleVersion.version, ArticleVersion.machine_translated)
             .join(Article)
             .where(Article.origin == "translation")
             .order_by(ArticleVersion.version)
-        ).all()
-    assert [tuple(f) for f in flags] == [(1, True), (2, False)]
+        )
+        return [(v, m) for v, m in rows]
 
 
 def test_a_machine_published_translation_waits_for_its_sources_embargo(
