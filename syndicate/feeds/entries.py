@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syndicate.domain.images import feed_body
 from syndicate.feeds import labels
 from syndicate.feeds.spec import EntrySpec, Link, MediaSpec
 from syndicate.feeds.urls import article_link, entry_id
@@ -121,12 +122,13 @@ def entry_spec(settings: Settings, article: Article, version: ArticleVersion, st
         notices.append(labels.translation_notice(lang, source))
     prefix = "".join(notices)
     media = media_specs(doc)
+    body = feed_body(rend["body_html"], doc.get("media", []))  # images that may not be reused in feeds go
     return EntrySpec(
         id=entry_id(settings, article.newsroom_id),
         title=rend.get("headline") or doc["headline"],
         link=article_link(settings, article.origin, doc, rend),
-        content_html=prefix + rend["body_html"],
-        summary_html=prefix + (rend.get("summary_html") or rend["body_html"]),
+        content_html=prefix + body,
+        summary_html=prefix + (rend.get("summary_html") or body),
         summary_text=doc.get("standfirst"),
         published=published,
         updated=updated,

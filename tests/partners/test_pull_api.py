@@ -110,6 +110,39 @@ def test_trusted_partner_gets_embargoed_items_with_the_embargo(
     assert [a["type"] for a in payload["associations"]] == ["picture"], "licensed for agency photos"
 
 
+AGENCY = "https://media.chira.example/erbil.jpg"
+OWN = "https://media.chira.example/map.png"
+FIGURES = (
+    f'<p>Text.</p><figure><img src="{AGENCY}" alt="The plant"><figcaption>Rebaz Omar/AFP</figcaption></figure>'
+    f'<p>The route: <img src="{OWN}" alt="Map"> as planned.</p>'
+)
+
+
+def test_images_in_the_body_follow_the_partners_image_rights(
+    db: Database, settings: Settings, client: TestClient
+) -> None:
+    add_partner(db, settings, "alpha", formats=["ninjs", "newsml"])
+    add_partner(db, settings, "licensed", all_images=True)
+    doc = article(id="img-1", body_html=FIGURES)
+    doc["media"].append({"url": OWN, "caption": "The route", "credit": "Chira", "partner_redistribution": True})
+    publish(db, settings, doc)
+
+    alpha = bearer(issue_key(db, "alpha"))
+    item = assert_valid_ninjs(client.get("/v1/partner/items/img-1", headers=alpha).json())
+    body = item["bodies"][0]["value"]
+    assert AGENCY not in body and "Rebaz Omar/AFP" not in body and "<figure" not in body
+    assert OWN in body and "Text." in body and "as planned." in body
+    assert [a["renditions"][0]["href"] for a in item["associations"] if a["type"] == "picture"] == [OWN]
+    g2 = client.get("/v1/partner/items/img-1", params={"format": "newsml"}, headers=alpha)
+    xhtml = assert_valid_newsml(g2.content).find(".//{http://www.w3.org/1999/xhtml}body")
+    assert [i.get("src") for i in xhtml.iter("{*}img")] == [OWN]
+    assert "Rebaz Omar/AFP" not in "".join(xhtml.itertext())
+
+    licensed = bearer(issue_key(db, "licensed"))
+    body = client.get("/v1/partner/items/img-1", headers=licensed).json()["bodies"][0]["value"]
+    assert AGENCY in body and "Rebaz Omar/AFP" in body and OWN in body
+
+
 def test_formats_etags_and_versions(db: Database, settings: Settings, client: TestClient) -> None:
     add_partner(db, settings, "alpha", formats=["ninjs", "newsml"])
     add_partner(db, settings, "json-only", formats=["ninjs"])
