@@ -197,7 +197,9 @@ def replay(uow: UnitOfWork, *, ids: list[int] | None = None, partner: str | int 
     """Send dead deliveries again (same ``webhook-id``), oldest version first.
 
     A dead version is not replayed once a later version of the same story has
-    been delivered to that partner: it would arrive after it (out of order).
+    been delivered to that partner, nor while one is in flight (an attempt
+    holds its lease): it would arrive after it (out of order). A later
+    version that is only waiting lets the replayed one go first.
     """
     session, now = uow.session, utcnow()
     query = select(Delivery).where(Delivery.state == DEAD)
@@ -223,6 +225,10 @@ def replay(uow: UnitOfWork, *, ids: list[int] | None = None, partner: str | int 
         if later is not None:
             out.append({"id": delivery.id, "replayed": False, "reason": f"version {later} was delivered since"})
             continue
+        flying = _in_flight_after(session, delivery, now)
+        if flying is not None:
+            out.append({"id": delivery.id, "replayed": False, "reason": f"version {flying} is being delivered"})
+            continue
         delivery.state, delivery.attempts, delivery.dead_at = PENDING, 0, None
         delivery.next_attempt_at, delivery.lease_until = now, None
         delivery.replays += 1
@@ -231,6 +237,25 @@ def replay(uow: UnitOfWork, *, ids: list[int] | None = None, partner: str | int 
             uow.messages.append(Message(DELIVER, delivery.id))  # its outbox row was still owed
         out.append({"id": delivery.id, "replayed": True, "reason": ""})
     return out
+
+
+def _in_flight_after(session: Session, delivery: Delivery, now: datetime) -> int | None:
+    """A later version of the story being posted to the partner right now, if any.
+
+    The later pending rows are locked: a claim either took its lease before
+    (seen here) or waits for this transaction and then finds the replayed
+    version pending before it, and lets it go first.
+    """
+    query = select(Delivery).where(
+        Delivery.partner_id == delivery.partner_id,
+        Delivery.article_id == delivery.article_id,
+        Delivery.version > delivery.version,
+        Delivery.state == PENDING,
+    )
+    for later in session.scalars(locked(query.order_by(Delivery.id))):
+        if later.lease_until is not None and later.lease_until > now:
+            return later.version
+    return None
 
 
 def resume(uow: UnitOfWork, ref: str | int, *, dispatch_limit: int = 200) -> Partner:
