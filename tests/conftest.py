@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from syndicate.settings import Settings, get_settings, reset_settings
 from syndicate.storage.db import Database, forget_databases, get_database
+from tests.payloads.validation import every_payload_is_valid  # noqa: F401  (autouse: every payload is checked)
 
 PG_ADMIN_URL = os.environ.get("SYNDICATE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_HOST = os.environ.get("SYNDICATE_TEST_REDIS", "redis://127.0.0.1:6379")

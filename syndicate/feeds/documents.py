@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from syndicate.storage.db import locked
 from syndicate.storage.models import Feed, FeedDocument, SiteDocument
 from syndicate.storage.types import utcnow
 
@@ -71,12 +72,7 @@ def lock_site_document(session: Session, path: str, media_type: str) -> None:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     placeholder = {"path": path, "media_type": media_type, "body": b"", "etag": "", "last_modified": EPOCH}
     session.execute(insert(SiteDocument).values(placeholder).on_conflict_do_nothing(index_elements=["path"]))
-    session.execute(
-        select(SiteDocument)
-        .where(SiteDocument.path == path)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    session.execute(locked(select(SiteDocument).where(SiteDocument.path == path))).all()
 
 
 def store_site_document(

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syndicate.domain.images import feed_body
 from syndicate.feeds import labels
 from syndicate.feeds.spec import EntrySpec, Link, MediaSpec
 from syndicate.feeds.urls import article_link, entry_id
@@ -119,19 +120,20 @@ def entry_spec(settings: Settings, article: Article, version: ArticleVersion, st
         notices.append(labels.correction_notice(lang, doc.get("correction_note")))
         categories.append((labels.CORRECTION_TERM, labels.correction_label(lang)))
     source = source_language(article, story)
-    if article.machine_translated:
+    if version.machine_translated:
         notices.append(labels.machine_translation_notice(lang, source))
         categories.append((labels.MACHINE_TRANSLATION_TERM, labels.machine_translation_label(lang)))
     elif article.origin == "translation" and source:
         notices.append(labels.translation_notice(lang, source))
     prefix = "".join(notices)
     media = media_specs(doc)
+    body = feed_body(rend["body_html"], doc.get("media", []))  # images that may not be reused in feeds go
     return EntrySpec(
         id=entry_id(settings, article.newsroom_id),
         title=rend.get("headline") or doc["headline"],
         link=article_link(settings, article.origin, doc, rend),
-        content_html=prefix + labels.figures(lang, media) + rend["body_html"],
-        summary_html=prefix + (rend.get("summary_html") or rend["body_html"]),
+        content_html=prefix + labels.figures(lang, media) + body,
+        summary_html=prefix + (rend.get("summary_html") or body),
         summary_text=doc.get("standfirst"),
         published=published,
         updated=updated,
@@ -140,7 +142,7 @@ def entry_spec(settings: Settings, article: Article, version: ArticleVersion, st
         media=media,
         alternates=alternates(settings, article, story),
         language=lang,
-        machine_translated=article.machine_translated,
+        machine_translated=version.machine_translated,
         correction=doc.get("correction_note") if corrected else None,
         image=media[0].url if media else None,
     )

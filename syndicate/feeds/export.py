@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from syndicate.feeds.urls import document_path
+from syndicate.storage.db import locked
 from syndicate.storage.models import Feed, FeedDocument, SiteDocument
 
 
@@ -92,7 +93,7 @@ def export_feed(session: Session, root: Path, feed_id: int) -> list[Path]:
     ``prev-archive`` link never points at a page not written yet; pages past
     the feed's last one (after the page size grew) are deleted last.
     """
-    feed = session.scalar(select(Feed).where(Feed.id == feed_id).with_for_update())
+    feed = session.scalar(locked(select(Feed).where(Feed.id == feed_id)))
     if feed is None:
         return []
     stale = session.scalars(
@@ -124,7 +125,7 @@ def export_site_document(session: Session, root: Path, path: str) -> list[Path]:
     newer bytes overwritten by older ones; the only lock this transaction
     holds, so waiting for a rebuild that holds it cannot deadlock.
     """
-    doc = session.scalar(select(SiteDocument).where(SiteDocument.path == path).with_for_update())
+    doc = session.scalar(locked(select(SiteDocument).where(SiteDocument.path == path)))
     if doc is None or doc.exported_etag == doc.etag:
         return []
     written = export_bytes(root, doc.path, doc.body, doc.gzip_body)

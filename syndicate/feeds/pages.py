@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from syndicate.feeds.build import page_of
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, Feed, FeedDirtyPage, FeedEntry
 
 
@@ -31,9 +32,7 @@ def mark_positions(session: Session, positions: Iterable[tuple[int, int]]) -> in
     if not pairs:
         return 0
     feed_ids = sorted({f for f, _ in pairs})
-    feeds = {
-        f.id: f for f in session.scalars(select(Feed).where(Feed.id.in_(feed_ids)).order_by(Feed.id).with_for_update())
-    }
+    feeds = {f.id: f for f in session.scalars(locked(select(Feed).where(Feed.id.in_(feed_ids)).order_by(Feed.id)))}
     marks = set()
     for feed_id, position in pairs:
         feed = feeds.get(feed_id)

@@ -23,6 +23,7 @@ from syndicate.feeds.documents import store_feed_document
 from syndicate.feeds.spec import FeedSpec
 from syndicate.metrics import FEED_REBUILDS
 from syndicate.settings import Settings
+from syndicate.storage.db import locked
 from syndicate.storage.models import Feed, FeedDocument, SiteDocument
 from syndicate.storage.types import utcnow
 
@@ -67,7 +68,7 @@ def pages_to_render(feed: Feed, full: int, dirty: list[int], size_changed: bool)
 
 def render_feed(session: Session, settings: Settings, feed_id: int, now: datetime | None = None) -> RenderResult:
     """Render ``feed_id`` if it changed since its last rebuild (idempotent)."""
-    feed = session.scalar(select(Feed).where(Feed.id == feed_id).with_for_update())
+    feed = session.scalar(locked(select(Feed).where(Feed.id == feed_id)))
     if feed is None:
         return RenderResult(feed_id, "", False)
     seen = feed.change_seq

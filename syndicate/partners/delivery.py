@@ -34,6 +34,7 @@ from syndicate.partners.sequence import DELIVER
 from syndicate.partners.tables import DEAD, DELIVERED, PENDING, Delivery, DeliveryAttempt, Partner, PartnerItem
 from syndicate.pipeline.outbox import Message, UnitOfWork, complete
 from syndicate.settings import Settings
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
 from syndicate.storage.types import utcnow
 
@@ -114,11 +115,9 @@ def _probe_in_flight(
     rests (``push_backoff_seconds``, doubling per failure in a row). The
     partner row lock makes the check and the lease one step for concurrent claims.
     """
-    locked = session.scalar(
-        select(Partner).where(Partner.id == partner.id).with_for_update().execution_options(populate_existing=True)
-    )
-    assert locked is not None
-    if not locked.failures:
+    current = session.scalar(locked(select(Partner).where(Partner.id == partner.id)))
+    assert current is not None
+    if not current.failures:
         return None  # it recovered meanwhile
     busy = session.scalar(
         select(func.max(Delivery.lease_until)).where(
@@ -131,7 +130,7 @@ def _probe_in_flight(
         .join(Delivery, Delivery.id == DeliveryAttempt.delivery_id)
         .where(Delivery.partner_id == partner.id, DeliveryAttempt.outcome != DELIVERED)
     )
-    rest = min(settings.push_backoff_max_seconds, settings.push_backoff_seconds * 2 ** (locked.failures - 1))
+    rest = min(settings.push_backoff_max_seconds, settings.push_backoff_seconds * 2 ** (current.failures - 1))
     # An operator's replay is not held back by the rest (it still waits for an attempt in flight).
     replayed = delivery.replays > 0 and delivery.attempts == 0
     resting = failed_at is not None and failed_at + timedelta(seconds=rest) > now and not replayed
@@ -167,7 +166,7 @@ def _wake(session: Session, uow: UnitOfWork, partner_id: int, now: datetime, lim
 
 def _claim(engine: Engine, uow: UnitOfWork, settings: Settings, delivery_id: int, now: datetime) -> Claim | None:
     with _transaction(engine) as session:
-        delivery = session.scalar(select(Delivery).where(Delivery.id == delivery_id).with_for_update())
+        delivery = session.scalar(locked(select(Delivery).where(Delivery.id == delivery_id)))
         if delivery is None or delivery.state != PENDING:
             complete(session, DELIVER, [delivery_id])
             return None
@@ -242,8 +241,8 @@ def _record(
     engine: Engine, uow: UnitOfWork, settings: Settings, claim: Claim, result: webhook.Result, now: datetime
 ) -> str:
     with _transaction(engine) as session:
-        delivery = session.scalar(select(Delivery).where(Delivery.id == claim.delivery_id).with_for_update())
-        partner = session.scalar(select(Partner).where(Partner.id == claim.partner_id).with_for_update())
+        delivery = session.scalar(locked(select(Delivery).where(Delivery.id == claim.delivery_id)))
+        partner = session.scalar(locked(select(Partner).where(Partner.id == claim.partner_id)))
         assert delivery is not None and partner is not None
         delivery.lease_until = None
         delivery.last_status, delivery.last_error = result.status, result.error

@@ -24,6 +24,7 @@ from syndicate.partners.entitlement import kind_of, offered
 from syndicate.partners.tables import PENDING, Delivery, Partner, PartnerItem, as_list
 from syndicate.pipeline.outbox import UnitOfWork
 from syndicate.settings import Settings
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, ArticleVersion
 from syndicate.storage.types import utcnow
 
@@ -32,7 +33,7 @@ DELIVER = "deliver"
 
 def lock_partners(session: Session, ids: Sequence[int] | None = None) -> list[Partner]:
     """Active partners, locked in id order (one order everywhere: no deadlocks between fan-outs)."""
-    query = select(Partner).where(Partner.active.is_(True)).order_by(Partner.id).with_for_update()
+    query = locked(select(Partner).where(Partner.active.is_(True)).order_by(Partner.id))
     if ids is not None:
         query = query.where(Partner.id.in_(list(ids)))
     return list(session.scalars(query))

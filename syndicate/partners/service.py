@@ -16,6 +16,7 @@ from syndicate.partners.tables import DEAD, DELIVERED, PENDING, Delivery, Partne
 from syndicate.partners.webhook import new_secret
 from syndicate.pipeline.outbox import Message, UnitOfWork
 from syndicate.settings import Settings
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, OutboxMessage
 from syndicate.storage.types import utcnow
 
@@ -29,7 +30,7 @@ def find(session: Session, ref: str | int, *, lock: bool = False) -> Partner:
         query = query.where(Partner.id == int(ref))
     else:
         query = query.where(Partner.name == ref)
-    partner = session.scalar(query.with_for_update() if lock else query)
+    partner = session.scalar(locked(query) if lock else query)
     if partner is None:
         raise NotFound(f"no partner {ref!r}")
     return partner
@@ -196,7 +197,9 @@ def replay(uow: UnitOfWork, *, ids: list[int] | None = None, partner: str | int 
     """Send dead deliveries again (same ``webhook-id``), oldest version first.
 
     A dead version is not replayed once a later version of the same story has
-    been delivered to that partner: it would arrive after it (out of order).
+    been delivered to that partner, nor while one is in flight (an attempt
+    holds its lease): it would arrive after it (out of order). A later
+    version that is only waiting lets the replayed one go first.
     """
     session, now = uow.session, utcnow()
     query = select(Delivery).where(Delivery.state == DEAD)
@@ -205,7 +208,7 @@ def replay(uow: UnitOfWork, *, ids: list[int] | None = None, partner: str | int 
     if partner is not None:
         query = query.where(Delivery.partner_id == find(session, partner).id)
     query = query.order_by(Delivery.partner_id, Delivery.article_id, Delivery.version)
-    rows = list(session.scalars(query.with_for_update()))
+    rows = list(session.scalars(locked(query)))
     if ids is not None and len(rows) < len(set(ids)):
         missing = sorted(set(ids) - {d.id for d in rows})
         raise Conflict(f"not dead-lettered (or unknown): {', '.join(map(str, missing))}")
@@ -222,6 +225,10 @@ def replay(uow: UnitOfWork, *, ids: list[int] | None = None, partner: str | int 
         if later is not None:
             out.append({"id": delivery.id, "replayed": False, "reason": f"version {later} was delivered since"})
             continue
+        flying = _in_flight_after(session, delivery, now)
+        if flying is not None:
+            out.append({"id": delivery.id, "replayed": False, "reason": f"version {flying} is being delivered"})
+            continue
         delivery.state, delivery.attempts, delivery.dead_at = PENDING, 0, None
         delivery.next_attempt_at, delivery.lease_until = now, None
         delivery.replays += 1
@@ -230,6 +237,25 @@ def replay(uow: UnitOfWork, *, ids: list[int] | None = None, partner: str | int 
             uow.messages.append(Message(DELIVER, delivery.id))  # its outbox row was still owed
         out.append({"id": delivery.id, "replayed": True, "reason": ""})
     return out
+
+
+def _in_flight_after(session: Session, delivery: Delivery, now: datetime) -> int | None:
+    """A later version of the story being posted to the partner right now, if any.
+
+    The later pending rows are locked: a claim either took its lease before
+    (seen here) or waits for this transaction and then finds the replayed
+    version pending before it, and lets it go first.
+    """
+    query = select(Delivery).where(
+        Delivery.partner_id == delivery.partner_id,
+        Delivery.article_id == delivery.article_id,
+        Delivery.version > delivery.version,
+        Delivery.state == PENDING,
+    )
+    for later in session.scalars(locked(query.order_by(Delivery.id))):
+        if later.lease_until is not None and later.lease_until > now:
+            return later.version
+    return None
 
 
 def resume(uow: UnitOfWork, ref: str | int, *, dispatch_limit: int = 200) -> Partner:

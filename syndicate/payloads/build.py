@@ -53,7 +53,7 @@ def translations_of(session: Session, settings: Settings, article: Article) -> t
                 "version": version.version,
                 "headline": version.document["headline"],
                 "link": iri_to_uri(article_link(settings, sib, version.document, version.rendition or {})),
-                "machine_translated": sib.machine_translated,
+                "machine_translated": version.machine_translated,
             }
         )
     return tuple(out)
@@ -108,8 +108,9 @@ def context_for(session: Session, settings: Settings, version: ArticleVersion) -
         media=tuple(doc.get("media", [])),
         translations=() if withdrawn else translations_of(session, settings, article),
         embargo_until=datetime.fromisoformat(embargo) if embargo else None,
-        notes=tuple(editorial_notes(doc["language"], doc, article.machine_translated, source)),
-        machine_translated=article.machine_translated,
+        # The version's own label: an earlier machine draft stays labelled after a reviewed version.
+        notes=tuple(editorial_notes(doc["language"], doc, version.machine_translated, source)),
+        machine_translated=version.machine_translated,
         correction=doc.get("correction_note") if doc.get("status") == "corrected" else None,
         first_created=datetime.fromisoformat(doc["published_at"]),
         provider_uri=settings.site_url.rstrip("/") + "/",

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from syndicate.domain.images import partner_body
+
 
 @dataclass(frozen=True)
 class PayloadContext:
@@ -43,12 +45,17 @@ class PayloadContext:
 
         ``images`` is True only for partners licensed to republish every image
         (agency photos included); others keep the images marked for partner
-        redistribution.
+        redistribution, in ``media`` and embedded in the body alike.
         """
         media = self.media if images else tuple(m for m in self.media if m.get("partner_redistribution"))
+        rendition = self.rendition
+        if rendition.get("body_html"):
+            body = partner_body(rendition["body_html"], self.media, all_images=images)
+            rendition = {**rendition, "body_html": body}
         return replace(
             self,
             media=media,
+            rendition=rendition,
             embargo_until=self.embargo_until if show_embargo else None,
             sequence=sequence,
             sent=sent or self.sent,

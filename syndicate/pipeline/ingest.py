@@ -18,6 +18,7 @@ from syndicate.domain.prepare import log_warnings, orthography_warnings
 from syndicate.errors import Conflict, Problem, ValidationFailed
 from syndicate.pipeline.outbox import UnitOfWork
 from syndicate.pipeline.publish import mark_dirty, release, sync_membership
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, ArticleVersion, Story
 from syndicate.storage.types import utcnow
 
@@ -58,7 +59,7 @@ def ingest(uow: UnitOfWork, doc: ArticleDoc | Withdrawal, *, now: datetime | Non
     """Apply one cleaned document; the caller's transaction makes it atomic."""
     now = now or utcnow()
     session = uow.session
-    article = session.scalar(select(Article).where(Article.newsroom_id == doc.id).with_for_update())
+    article = session.scalar(locked(select(Article).where(Article.newsroom_id == doc.id)))
     if article is not None:
         early = _compare(session, article, doc)
         if early is not None:
@@ -109,13 +110,16 @@ def ingest(uow: UnitOfWork, doc: ArticleDoc | Withdrawal, *, now: datetime | Non
     return IngestResult(doc.id, doc.version, outcome, article.id, f"stored version {doc.version}", notes)
 
 
-def add_version(session: Session, article: Article, number: int, status: str, document: dict) -> ArticleVersion:
+def add_version(
+    session: Session, article: Article, number: int, status: str, document: dict, *, machine_translated: bool = False
+) -> ArticleVersion:
     version = ArticleVersion(
         article_id=article.id,
         version=number,
         status=status,
         document=document,
         content_hash=content_hash(document),
+        machine_translated=machine_translated,
     )
     session.add(version)
     article.current_version = number
@@ -177,7 +181,7 @@ def withdraw_story(
     """Withdraw every language version of the story: a takedown is total."""
     session = uow.session
     story_articles = list(
-        session.scalars(select(Article).where(Article.story_id == article.story_id).with_for_update())
+        session.scalars(locked(select(Article).where(Article.story_id == article.story_id).order_by(Article.id)))
     )
     done = []
     for member in story_articles:

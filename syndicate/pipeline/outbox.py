@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from syndicate.storage.db import Database
+from syndicate.storage.db import Database, locked
 from syndicate.storage.models import OutboxMessage
 from syndicate.storage.types import utcnow
 
@@ -71,10 +71,11 @@ def owe_many(session: Session, messages: Sequence[Message], *, due_in: float) ->
     # Rows are locked in key order, so two writers owing overlapping sets never deadlock.
     status = dict(
         session.execute(
-            select(OutboxMessage.key, OutboxMessage.status)
-            .where(OutboxMessage.key.in_(keys))
-            .order_by(OutboxMessage.key)
-            .with_for_update()
+            locked(
+                select(OutboxMessage.key, OutboxMessage.status)
+                .where(OutboxMessage.key.in_(keys))
+                .order_by(OutboxMessage.key)
+            )
         ).all()
     )
     now, due = utcnow(), deadline(due_in)

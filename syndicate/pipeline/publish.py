@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from syndicate.feeds.families import FeedRef, feeds_for
 from syndicate.feeds.pages import mark_positions
 from syndicate.pipeline.outbox import UnitOfWork
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, ArticleVersion, Feed, FeedEntry
 from syndicate.storage.types import utcnow
 
@@ -65,7 +66,7 @@ def lock_feeds(session: Session, feed_ids: Iterable[int]) -> list[int]:
     """Lock feed rows in id order (two writers with overlapping sets never deadlock); returns the ids."""
     ids = sorted(set(feed_ids))
     if ids:
-        session.execute(select(Feed.id).where(Feed.id.in_(ids)).order_by(Feed.id).with_for_update()).all()
+        session.execute(locked(select(Feed.id).where(Feed.id.in_(ids)).order_by(Feed.id))).all()
     return ids
 
 

@@ -30,7 +30,7 @@ from syndicate.pipeline.ingest import IngestResult, ingest
 from syndicate.pipeline.outbox import Dispatcher, UnitOfWork, unit_of_work
 from syndicate.settings import Settings
 from syndicate.storage import models
-from syndicate.storage.db import Database
+from syndicate.storage.db import Database, locked
 
 # A batch lost to a race (a deadlock with another writer's feed or article locks) is stored again from scratch.
 STORE_ATTEMPTS = 3
@@ -114,10 +114,9 @@ def _lock_articles(session: Session, ids: Iterable[str]) -> None:
         text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k"), {"keys": keys}
     )
     session.execute(
-        select(models.Article.id)
-        .where(models.Article.newsroom_id.in_(wanted))
-        .order_by(models.Article.newsroom_id)
-        .with_for_update()
+        locked(
+            select(models.Article.id).where(models.Article.newsroom_id.in_(wanted)).order_by(models.Article.newsroom_id)
+        )
     )
 
 

@@ -16,7 +16,7 @@ from syndicate.pipeline import hooks
 from syndicate.pipeline.outbox import Dispatcher, Message, unit_of_work
 from syndicate.pipeline.publish import feeds_of, mark_dirty, release
 from syndicate.settings import Settings
-from syndicate.storage.db import Database
+from syndicate.storage.db import Database, locked
 from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
 from syndicate.storage.types import utcnow
 
@@ -59,9 +59,7 @@ def resend_overdue(
         if busy:
             starving = now - timedelta(seconds=settings.step_deadline_seconds * STARVING_AFTER)
             query = query.where(or_(OutboxMessage.step.not_in(sorted(busy)), OutboxMessage.due_at <= starving))
-        rows = list(
-            session.scalars(query.order_by(OutboxMessage.due_at).limit(limit).with_for_update(skip_locked=True))
-        )
+        rows = list(session.scalars(locked(query.order_by(OutboxMessage.due_at).limit(limit), skip_locked=True)))
         messages = []
         for row in rows:
             row.attempts += 1
@@ -82,10 +80,12 @@ def release_embargoes(db: Database, dispatcher: Dispatcher, settings: Settings, 
     with unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
         due = list(
             uow.session.scalars(
-                select(Article)
-                .where(Article.released.is_(False), Article.withdrawn.is_(False), Article.embargo_until <= now)
-                .order_by(Article.embargo_until, Article.id)
-                .with_for_update(skip_locked=True)
+                locked(
+                    select(Article)
+                    .where(Article.released.is_(False), Article.withdrawn.is_(False), Article.embargo_until <= now)
+                    .order_by(Article.embargo_until, Article.id),
+                    skip_locked=True,
+                )
             )
         )
         for article in due:

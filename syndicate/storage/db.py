@@ -6,13 +6,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, Select, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 
 
 def normalize_url(url: str) -> str:
@@ -20,6 +21,17 @@ def normalize_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def locked(statement: _S, *, skip_locked: bool = False) -> _S:
+    """``SELECT ... FOR UPDATE`` whose rows replace any copy already in the session.
+
+    Without ``populate_existing`` SQLAlchemy keeps the attributes of an object
+    it loaded earlier in the transaction: the lock is taken, but the code reads
+    the stale copy and misses what another transaction committed meanwhile (a
+    correction, a withdrawal). Every locking read goes through here.
+    """
+    return statement.with_for_update(skip_locked=skip_locked).execution_options(populate_existing=True)
 
 
 class Database:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -62,6 +63,7 @@ class Article(Base):
     origin: Mapped[str] = mapped_column(String(16), default="newsroom")  # newsroom | translation
     source_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     translation_of: Mapped[str | None] = mapped_column(String(160), index=True)  # newsroom id
+    # The current version's label, for the desk; feeds and payloads read the version's own flag.
     machine_translated: Mapped[bool] = mapped_column(Boolean, default=False)
     current_version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
@@ -88,6 +90,9 @@ class ArticleVersion(Base):
     status: Mapped[str] = mapped_column(String(16))
     document: Mapped[dict[str, Any]]
     content_hash: Mapped[str] = mapped_column(String(64))
+    # An unreviewed machine draft: every feed entry and payload of this version says so, even
+    # after a reviewed version follows (a partner may still pull this one).
+    machine_translated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Filled by the process step: what feeds and payloads show (localized dates, dir, slug...).
     rendition: Mapped[dict[str, Any] | None]

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from syndicate.storage.db import locked
 from syndicate.storage.types import utcnow
 from syndicate.translation.tables import BackendHealth
 
@@ -44,7 +45,7 @@ def _row(session: Session, name: str) -> BackendHealth:
         .values(name=name, consecutive_failures=0, calls=0, failures=0)
         .on_conflict_do_nothing(index_elements=["name"])
     )
-    return session.scalars(select(BackendHealth).where(BackendHealth.name == name).with_for_update()).one()
+    return session.scalars(locked(select(BackendHealth).where(BackendHealth.name == name))).one()
 
 
 def state_of(row: BackendHealth | None, now: datetime) -> str:

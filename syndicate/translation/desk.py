@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from syndicate.errors import InvalidTransition, NotFound, PlaceholderMismatch, Problem, ValidationFailed
 from syndicate.pipeline.outbox import UnitOfWork
 from syndicate.settings import Settings
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article
 from syndicate.storage.types import utcnow
 from syndicate.translation import breaker, memory
@@ -31,7 +32,7 @@ EDITABLE = frozenset({JobState.queued, JobState.drafted, JobState.in_review, Job
 
 def get_job(session: Session, job_id: int, *, lock: bool = False) -> TranslationJob:
     query = select(TranslationJob).where(TranslationJob.id == job_id)
-    job = session.scalar(query.with_for_update() if lock else query)
+    job = session.scalar(locked(query) if lock else query)
     if job is None:
         raise NotFound(f"no translation job {job_id}")
     return job

@@ -21,17 +21,21 @@ from syndicate.pipeline.ingest import PROCESS, add_version
 from syndicate.pipeline.outbox import UnitOfWork
 from syndicate.pipeline.publish import mark_dirty, sync_membership
 from syndicate.settings import Settings
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, ArticleVersion
 from syndicate.storage.types import utcnow
 from syndicate.translation.placeholders import TOKEN_RE
 from syndicate.translation.policy import load_policy
 from syndicate.translation.segments import split_document
 from syndicate.translation.states import OPEN, JobState, record, transition
-from syndicate.translation.tables import TranslationJob, TranslationSegment
+from syndicate.translation.tables import TranslationEvent, TranslationJob, TranslationSegment
 from syndicate.translation.terms import protected_terms
 
 TRANSLATE = "translate"
 SYSTEM = "system"
+# Origins of carried drafts: approved text, or text nobody approved yet.
+CARRIED = "carried"
+UNREVIEWED = "unreviewed"
 
 
 def plan(uow: UnitOfWork, settings: Settings, article: Article, version: ArticleVersion) -> list[TranslationJob]:
@@ -139,28 +143,50 @@ def _carry(session: Session, job: TranslationJob) -> dict[str, tuple[str, str]]:
     )
     if previous is None:
         return {}
-    # Text a human wrote or approved counts as reviewed; an unreviewed draft keeps its origin.
-    reviewed = previous.state in (JobState.approved, JobState.published)
+    # Only what an editor approved counts as reviewed. A translator's edit nobody approved (the
+    # job was rejected, or went stale in review) is carried as unreviewed, and a machine draft
+    # keeps its origin: either one makes a published draft say it is unreviewed.
+    approved = previous.state in (JobState.approved, JobState.published) or _was_approved(session, previous.id)
     out: dict[str, tuple[str, str]] = {}
     for seg in session.scalars(select(TranslationSegment).where(TranslationSegment.job_id == previous.id)):
         if seg.text is None or seg.draft_origin == "copy":
             continue
-        human = seg.target_text is not None or reviewed
-        out[seg.source_hash] = (seg.text, f"carried:{previous.id}" if human else seg.draft_origin or "")
+        if approved:
+            origin = f"{CARRIED}:{previous.id}"
+        elif seg.target_text is not None:
+            origin = f"{UNREVIEWED}:{previous.id}"
+        else:
+            origin = seg.draft_origin or UNREVIEWED
+        out[seg.source_hash] = (seg.text, origin)
     return out
+
+
+def _was_approved(session: Session, job_id: int) -> bool:
+    """Approved once (a job approved just as its source moved on ends stale, its text reviewed)."""
+    query = select(TranslationEvent.id).where(
+        TranslationEvent.job_id == job_id, TranslationEvent.to_state == str(JobState.approved)
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
+def unreviewed(origin: str | None) -> bool:
+    """A draft no editor has approved: from a machine, or a translator's carried, unapproved edit."""
+    return (origin or "").split(":")[0] in ("machine", UNREVIEWED)
 
 
 def make_stale(session: Session, article: Article, version: int) -> list[TranslationJob]:
     """Open jobs of older versions of ``article`` can never be published: they become stale."""
     jobs = list(
         session.scalars(
-            select(TranslationJob)
-            .where(
-                TranslationJob.source_article_id == article.id,
-                TranslationJob.source_version < version,
-                TranslationJob.state.in_([str(s) for s in OPEN]),
+            locked(
+                select(TranslationJob)
+                .where(
+                    TranslationJob.source_article_id == article.id,
+                    TranslationJob.source_version < version,
+                    TranslationJob.state.in_([str(s) for s in OPEN]),
+                )
+                .order_by(TranslationJob.id)
             )
-            .with_for_update()
         )
     )
     for job in jobs:
@@ -172,12 +198,14 @@ def cancel_for_source(uow: UnitOfWork, article: Article, *, note: str) -> None:
     """Cancel every job of a withdrawn source and withdraw its translations everywhere."""
     session = uow.session
     for job in session.scalars(
-        select(TranslationJob)
-        .where(
-            TranslationJob.source_article_id == article.id,
-            TranslationJob.state.in_([str(s) for s in (*OPEN, JobState.published)]),
+        locked(
+            select(TranslationJob)
+            .where(
+                TranslationJob.source_article_id == article.id,
+                TranslationJob.state.in_([str(s) for s in (*OPEN, JobState.published)]),
+            )
+            .order_by(TranslationJob.id)
         )
-        .with_for_update()
     ):
         transition(session, job, JobState.cancelled, actor=SYSTEM, note=note)
     for translation in session.scalars(
@@ -191,13 +219,15 @@ def supersede(uow: UnitOfWork, article: Article) -> None:
     session = uow.session
     note = f"the newsroom published its own {article.language} version"
     for job in session.scalars(
-        select(TranslationJob)
-        .where(
-            TranslationJob.story_id == article.story_id,
-            TranslationJob.target_language == article.language,
-            TranslationJob.state.in_([str(s) for s in (*OPEN, JobState.published)]),
+        locked(
+            select(TranslationJob)
+            .where(
+                TranslationJob.story_id == article.story_id,
+                TranslationJob.target_language == article.language,
+                TranslationJob.state.in_([str(s) for s in (*OPEN, JobState.published)]),
+            )
+            .order_by(TranslationJob.id)
         )
-        .with_for_update()
     ):
         transition(session, job, JobState.cancelled, actor=SYSTEM, note=note)
     for translation in session.scalars(

@@ -6,9 +6,10 @@ made public (feed membership) by ``pipeline.publish.release`` and owes the
 ``process`` step through the outbox, so feeds and partner payloads pick it up
 and link it to the other language versions of its story.
 
-The source row is locked first and its version compared: a job whose source
-moved on becomes stale, and one whose source was withdrawn is cancelled, so an
-old translation is never published over a newer source.
+The source row is locked (and read afresh) first and its version compared: a
+job whose source moved on becomes stale, and one whose source was withdrawn is
+cancelled, so an old translation is never published over a newer source. A
+withdrawn translation is never published again (the job is cancelled).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from syndicate.pipeline.ingest import PROCESS, add_version
 from syndicate.pipeline.outbox import UnitOfWork
 from syndicate.pipeline.publish import mark_dirty, release
 from syndicate.settings import Settings
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, ArticleVersion
 from syndicate.storage.types import utcnow
 from syndicate.translation.placeholders import from_dicts, restore
@@ -65,8 +67,12 @@ def translated_document(session: Any, job: TranslationJob) -> dict[str, Any]:
 
 
 def source_is_current(session: Any, job: TranslationJob, *, actor: str) -> bool:
-    """Lock the source and check it still is the version the job translated; else stale or cancelled."""
-    source = session.scalar(select(Article).where(Article.id == job.source_article_id).with_for_update())
+    """Lock the source and check it still is the version the job translated; else stale or cancelled.
+
+    The row is read afresh under the lock (``locked``): a copy loaded earlier in
+    the transaction would hide a correction or withdrawal committed since.
+    """
+    source = session.scalar(locked(select(Article).where(Article.id == job.source_article_id)))
     if source is None or source.withdrawn:
         transition(session, job, JobState.cancelled, actor=actor, note="the source was withdrawn")
         return False
@@ -95,9 +101,13 @@ def publish(
     assert source is not None
     document = _validated(translated_document(session, job), source, job, now)
     newsroom_id = translation_id(source.newsroom_id, job.target_language)
-    article = session.scalar(select(Article).where(Article.newsroom_id == newsroom_id).with_for_update())
+    article = session.scalar(locked(select(Article).where(Article.newsroom_id == newsroom_id)))
     if article is not None and (article.origin != "translation" or article.source_article_id != source.id):
         raise Conflict(f"{newsroom_id!r} is already the id of another article")
+    if article is not None and article.withdrawn:
+        # Withdrawn with its source or superseded by the newsroom's own version: it stays down.
+        transition(session, job, JobState.cancelled, actor=actor, note="the translation was withdrawn")
+        return None
     if article is None:
         article = Article(
             newsroom_id=newsroom_id,
@@ -131,10 +141,9 @@ def publish(
         document.pop("updated_at", None)
     article.section, article.modified_at = document["section"], now
     article.machine_translated = machine
-    article.withdrawn = False
     if not article.released:
         article.embargo_until = source.embargo_until
-    version = add_version(session, article, number, document["status"], document)
+    version = add_version(session, article, number, document["status"], document, machine_translated=machine)
     changed = release(uow, article, version, now=now)
     if changed:
         mark_dirty(uow, changed, now=now)

@@ -3,8 +3,9 @@
 Three phases, so that no transaction is open while a provider works:
 1. read what the job still needs, in a short session of its own;
 2. run the chain of backends (memory, cache and breaker use short sessions);
-3. in the step's own transaction, lock the job, check it is still queued and
-   its source still current, store the drafts and move the job on.
+3. in the step's own transaction, lock the job and then its source (read
+   afresh under the lock), check the job is still queued and the source still
+   current, store the drafts and move the job on.
 
 Idempotent: a job that is no longer ``queued`` is left alone, so a message
 delivered twice costs one read. Transient trouble keeps the outbox row owed
@@ -26,13 +27,14 @@ from syndicate.errors import ValidationFailed
 from syndicate.logs import log_context
 from syndicate.pipeline.outbox import Message, UnitOfWork, complete
 from syndicate.settings import Settings
+from syndicate.storage.db import locked
 from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
 from syndicate.storage.types import utcnow
 from syndicate.translation.backends.base import BackendContext, Segment
 from syndicate.translation.engine import Drafts, draft
-from syndicate.translation.jobs import SYSTEM, TRANSLATE, plan
+from syndicate.translation.jobs import SYSTEM, TRANSLATE, plan, unreviewed
 from syndicate.translation.placeholders import from_dicts
-from syndicate.translation.publish import publish
+from syndicate.translation.publish import publish, source_is_current
 from syndicate.translation.states import JobState, record, transition
 from syndicate.translation.tables import TranslationJob, TranslationSegment
 
@@ -104,16 +106,13 @@ def translate(uow: UnitOfWork, settings: Settings, job_ids: list[int]) -> None:
 def _apply(uow: UnitOfWork, settings: Settings, work: Work, drafts: Drafts) -> bool:
     """Store the drafts and move the job on; False when the job must be tried again later."""
     session = uow.session
-    job = session.scalar(select(TranslationJob).where(TranslationJob.id == work.job_id).with_for_update())
+    job = session.scalar(locked(select(TranslationJob).where(TranslationJob.id == work.job_id)))
     if job is None or job.state != JobState.queued:
         return True
-    source = session.get(Article, job.source_article_id)
-    if source is None or source.withdrawn:
-        transition(session, job, JobState.cancelled, actor=SYSTEM, note="the source was withdrawn")
-        return True
-    if source.current_version != job.source_version:
-        note = f"the source has version {source.current_version}"
-        transition(session, job, JobState.stale, actor=SYSTEM, note=note)
+    # The source is locked (and read afresh) before anything is stored: a correction or a
+    # withdrawal either committed before this point and is seen here, or waits for this
+    # transaction, whose publication it then supersedes.
+    if not source_is_current(session, job, actor=SYSTEM):
         return True
     pending = [s.key for s in work.segments]
     if drafts.retry_later(pending):
@@ -153,8 +152,10 @@ def _advance(
     failed = [s for s in segments if s.status == "failed"]
     # A copied segment (names and numbers only) is no draft: alone it leaves the job to the desk.
     drafted = [s for s in segments if s.draft_text is not None and s.draft_origin != "copy"]
-    origins = {(s.draft_origin or "").split(":")[0] for s in drafted}
-    job.drafted_by = "machine" if "machine" in origins else ("memory" if drafted else "none")
+    # "machine": something in it is unreviewed (a machine's, or an unapproved carried edit): labelled.
+    job.drafted_by = (
+        "machine" if any(unreviewed(s.draft_origin) for s in drafted) else ("memory" if drafted else "none")
+    )
     notes = "; ".join(drafts.notes) or None
     if failed and not drafts.waiting:
         reasons = "; ".join(f"{s.key}: {s.error}" for s in failed)

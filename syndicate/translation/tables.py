@@ -39,7 +39,7 @@ class TranslationJob(Base):
     # review: a human approves before anything is published; machine: a complete
     # machine draft is published at once, labelled, and still goes to review.
     publish_mode: Mapped[str] = mapped_column(String(16), default="review")
-    drafted_by: Mapped[str | None] = mapped_column(String(16))  # memory | machine | none
+    drafted_by: Mapped[str | None] = mapped_column(String(16))  # memory (all reviewed) | machine (unreviewed) | none
     skeleton: Mapped[str] = mapped_column(Text, default="")  # body with a marker per body segment
     failure_reason: Mapped[str | None] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(Text)  # transient trouble; the job is retried
@@ -70,7 +70,8 @@ class TranslationSegment(Base):
     source_hash: Mapped[str] = mapped_column(String(64), index=True)
     placeholders: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
     draft_text: Mapped[str | None] = mapped_column(Text)  # masked, from memory, a machine or a carried segment
-    draft_origin: Mapped[str | None] = mapped_column(String(64))  # memory | machine:<backend> | carried:<job>
+    # memory | machine:<backend> | carried:<job> (approved) | unreviewed:<job> (an unapproved edit) | copy
+    draft_origin: Mapped[str | None] = mapped_column(String(64))
     target_text: Mapped[str | None] = mapped_column(Text)  # masked, as edited by a translator
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | drafted | waiting | failed | edited
     error: Mapped[str | None] = mapped_column(Text)

@@ -13,7 +13,7 @@ from syndicate.pipeline.run import LocalQueue, run_step
 from syndicate.pipeline.service import Source, ingest_sources
 from syndicate.settings import Settings, get_settings, reset_settings
 from syndicate.storage.db import Database, get_database
-from syndicate.storage.models import Article, Feed, FeedDocument
+from syndicate.storage.models import Article, ArticleVersion, Feed, FeedDocument
 
 
 @dataclass
@@ -36,8 +36,16 @@ class Desk:
         return self.queue.drain()
 
     def set_article(self, newsroom_id: str, **values: Any) -> None:
+        """Change an article's row; ``machine_translated`` goes to its versions too (where feeds read it)."""
         with self.db.transaction() as session:
             session.execute(update(Article).where(Article.newsroom_id == newsroom_id).values(**values))
+            if "machine_translated" in values:
+                article = select(Article.id).where(Article.newsroom_id == newsroom_id).scalar_subquery()
+                session.execute(
+                    update(ArticleVersion)
+                    .where(ArticleVersion.article_id == article)
+                    .values(machine_translated=values["machine_translated"])
+                )
 
     def feed(self, key: str) -> Feed:
         with self.db.read() as session:

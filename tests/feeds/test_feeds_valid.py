@@ -118,10 +118,17 @@ def test_json_feed_uses_bcp47_and_xml_feeds_use_validator_tags(published: Desk) 
 def test_images_whose_rights_forbid_feed_reuse_are_left_out(desk: Desk) -> None:
     from tests.helpers import article
 
-    doc = article(id="no-reuse")
+    # Embedded in the body too: that one goes (with its captioned figure); an unlisted image stays.
+    body = (
+        '<p>Text.</p><figure><img src="https://media.chira.example/erbil.jpg" alt="The plant">'
+        '<figcaption>Rebaz Omar/AFP</figcaption></figure><p><img src="https://chira.example/map.png" alt="Map"></p>'
+    )
+    doc = article(id="no-reuse", body_html=body)
     doc["media"] = [dict(doc["media"][0], feed_reuse=False)]
     desk.publish(doc)
     for fmt in ("rss", "atom"):
         body = desk.body("en", fmt)
-        assert b"media:content" not in body and b"erbil.jpg" not in body
-    assert "image" not in check_jsonfeed(desk.body("en", "json"))["items"][0]
+        assert b"media:content" not in body and b"erbil.jpg" not in body and b"Rebaz Omar/AFP" not in body
+        assert b"map.png" in body and b"Text." in body
+    item = check_jsonfeed(desk.body("en", "json"))["items"][0]
+    assert "image" not in item and "erbil.jpg" not in item["content_html"] and "map.png" in item["content_html"]

@@ -7,7 +7,6 @@ import pytest
 from syndicate.partners.webhook import new_secret
 from syndicate.settings import Settings, get_settings, reset_settings
 from tests.partners.endpoint import PartnerEndpoint, running
-from tests.payloads.validation import every_payload_is_valid  # noqa: F401  (autouse: every payload is checked)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +38,7 @@ class Answer:
     delay: float = 0.0  # seconds to wait before answering (time-out tests)
     process: bool = True  # False: a broken partner that stores nothing
     headers: dict[str, str] = field(default_factory=dict)
+    during: Callable[[], None] | None = None  # runs while the request is in flight, before the answer
 
 
 class PartnerEndpoint:
@@ -100,6 +101,8 @@ def _handler(endpoint: PartnerEndpoint) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
             answer = endpoint.handle(body, headers)
+            if answer.during is not None:
+                answer.during()
             if answer.delay:
                 time.sleep(answer.delay)
             try:

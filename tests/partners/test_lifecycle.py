@@ -161,6 +161,10 @@ def test_machine_translation_note(db: Database, settings: Settings) -> None:
             .where(Article.newsroom_id == "m-1-ckb")
             .values(machine_translated=True, origin="translation", source_article_id=source)
         )
+        translation = select(Article.id).where(Article.newsroom_id == "m-1-ckb").scalar_subquery()
+        session.execute(
+            update(ArticleVersion).where(ArticleVersion.article_id == translation).values(machine_translated=True)
+        )
     with db.read() as session:
         partner = service.find(session, "alpha")
         ninjs, _ = pull.item(session, settings, partner, "m-1-ckb", version=None, fmt="ninjs")

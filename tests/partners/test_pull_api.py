@@ -98,6 +98,38 @@ def test_partner_sees_only_its_languages_sections_and_released_items(
     assert client.get("/v1/partner/items/en-emb", headers=bearer(key)).status_code == 200
 
 
+def test_items_filter_by_language_and_section_and_page_with_the_filter(
+    db: Database, settings: Settings, client: TestClient
+) -> None:
+    add_partner(db, settings, "multi", languages=["en", "ckb"])
+    key = bearer(issue_key(db, "multi"))
+    publish(
+        db,
+        settings,
+        article(id="f-en"),
+        article(id="f-pol", section="politics"),
+        article(id="f-ckb", language="ckb", headline="هەواڵ", body_html="<p>دەق</p>"),
+        article(id="f-ar", language="ar", headline="خبر", body_html="<p>نص</p>"),
+        article(id="f-pol2", section="politics", headline="Second politics story"),
+    )
+
+    def page(**params: object) -> tuple[list[tuple[int, str]], str]:
+        answer = client.get("/v1/partner/items", params=params, headers=key).json()
+        return [(i["seq"], i["id"]) for i in answer["items"]], answer["next"]
+
+    assert page() == ([(1, "f-en"), (2, "f-pol"), (3, "f-ckb"), (4, "f-pol2")], "4")
+    assert page(language="ckb") == ([(3, "f-ckb")], "3")
+    assert page(section="politics") == ([(2, "f-pol"), (4, "f-pol2")], "4")
+    assert page(language="en", section="kurdistan") == ([(1, "f-en")], "1")
+    assert page(language="ar") == ([], "0"), "a language outside the subscription shows nothing"
+    assert page(language="ckb", section="politics") == ([], "0")
+    # Paging with a filter: the cursor passes what the filter leaves out and never skips a match.
+    first, cursor = page(section="politics", limit=1)
+    assert (first, cursor) == ([(2, "f-pol")], "2")
+    assert page(section="politics", since=cursor) == ([(4, "f-pol2")], "4")
+    assert page(section="politics", since="4") == ([], "4")
+
+
 def test_trusted_partner_gets_embargoed_items_with_the_embargo(
     db: Database, settings: Settings, client: TestClient
 ) -> None:
@@ -108,6 +140,39 @@ def test_trusted_partner_gets_embargoed_items_with_the_embargo(
     payload = assert_valid_ninjs(entry["payload"])
     assert payload["embargoed"] == FUTURE.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert [a["type"] for a in payload["associations"]] == ["picture"], "licensed for agency photos"
+
+
+AGENCY = "https://media.chira.example/erbil.jpg"
+OWN = "https://media.chira.example/map.png"
+FIGURES = (
+    f'<p>Text.</p><figure><img src="{AGENCY}" alt="The plant"><figcaption>Rebaz Omar/AFP</figcaption></figure>'
+    f'<p>The route: <img src="{OWN}" alt="Map"> as planned.</p>'
+)
+
+
+def test_images_in_the_body_follow_the_partners_image_rights(
+    db: Database, settings: Settings, client: TestClient
+) -> None:
+    add_partner(db, settings, "alpha", formats=["ninjs", "newsml"])
+    add_partner(db, settings, "licensed", all_images=True)
+    doc = article(id="img-1", body_html=FIGURES)
+    doc["media"].append({"url": OWN, "caption": "The route", "credit": "Chira", "partner_redistribution": True})
+    publish(db, settings, doc)
+
+    alpha = bearer(issue_key(db, "alpha"))
+    item = assert_valid_ninjs(client.get("/v1/partner/items/img-1", headers=alpha).json())
+    body = item["bodies"][0]["value"]
+    assert AGENCY not in body and "Rebaz Omar/AFP" not in body and "<figure" not in body
+    assert OWN in body and "Text." in body and "as planned." in body
+    assert [a["renditions"][0]["href"] for a in item["associations"] if a["type"] == "picture"] == [OWN]
+    g2 = client.get("/v1/partner/items/img-1", params={"format": "newsml"}, headers=alpha)
+    xhtml = assert_valid_newsml(g2.content).find(".//{http://www.w3.org/1999/xhtml}body")
+    assert [i.get("src") for i in xhtml.iter("{*}img")] == [OWN]
+    assert "Rebaz Omar/AFP" not in "".join(xhtml.itertext())
+
+    licensed = bearer(issue_key(db, "licensed"))
+    body = client.get("/v1/partner/items/img-1", headers=licensed).json()["bodies"][0]["value"]
+    assert AGENCY in body and "Rebaz Omar/AFP" in body and OWN in body
 
 
 def test_formats_etags_and_versions(db: Database, settings: Settings, client: TestClient) -> None:

@@ -221,3 +221,28 @@ def test_a_dead_version_is_not_replayed_after_a_newer_one(
         result = service.replay(uow, partner="p1")
     assert result == [{"id": dead.id, "replayed": False, "reason": "version 2 was delivered since"}]
     assert versions(endpoint) == [(1, 413), (2, 200)]
+
+
+def test_a_dead_version_is_not_replayed_while_a_newer_one_is_in_flight(
+    db: Database, settings: Settings, endpoint: PartnerEndpoint
+) -> None:
+    from syndicate.partners import service
+    from syndicate.pipeline.outbox import unit_of_work
+    from syndicate.pipeline.run import InlineDispatcher
+
+    replays: list[list[dict[str, object]]] = []
+
+    def replay_now() -> None:
+        # An operator replays the dead v1 while v2's request is still open.
+        with unit_of_work(db, InlineDispatcher(db, settings), settings.step_deadline_seconds) as uow:
+            replays.append(service.replay(uow, partner="p1"))
+
+    push_partner(db, settings, endpoint)
+    endpoint.answer(Answer(413, process=False), Answer(200, during=replay_now))
+    publish(db, settings, article(id="fly-1"))
+    [dead] = deliveries(db)
+    assert dead.state == "dead"
+    publish(db, settings, article(id="fly-1", version=2, headline="Second version"))
+    assert replays == [[{"id": dead.id, "replayed": False, "reason": "version 2 is being delivered"}]]
+    assert versions(endpoint) == [(1, 413), (2, 200)], "v1 must not reach the partner after v2"
+    assert [d.state for d in deliveries(db)] == ["dead", "delivered"]

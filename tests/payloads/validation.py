@@ -1,8 +1,10 @@
 """Every payload a test produces is checked against the IPTC schemas (format checks on).
 
-Both the stored payloads and the per-partner ones go through ``render_payload``;
-the fixture records each one and validates them all when the test ends (a
-failure inside a worker thread would otherwise only be logged).
+Wired for the whole suite in ``tests/conftest.py``. Both the stored payloads
+and the per-partner ones go through ``render_payload``; the fixture records
+each one and validates them when the test ends (a failure inside a worker
+thread would otherwise only be logged). Identical bodies are validated once,
+and a test that renders nothing costs two attribute swaps.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def every_payload_is_valid(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tup
     monkeypatch.setattr(build, "render_payload", recorded)
     monkeypatch.setattr(partner_render, "render_payload", recorded)
     yield produced
-    for fmt, body in produced:
+    for fmt, body in dict.fromkeys(produced):
         if fmt == "ninjs":
             assert_valid_ninjs(body)
         else:

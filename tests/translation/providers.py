@@ -1,15 +1,18 @@
 """Translation providers as real HTTP servers on 127.0.0.1, speaking each provider's documented format.
 
 Each simulator answers on a pytest-httpserver with the provider's request and
-response shapes, checks credentials the way the provider does, and can be
-told to misbehave for the next requests (429 with Retry-After, 500, malformed
-JSON, a dropped placeholder, a 400 with the provider's error body, a stall).
-Its "translation" marks the text with the provider's target code and keeps
-every placeholder, so tests can see which code went over the wire.
+response shapes, checks credentials the way the provider does (status and
+error body included), and can be told to misbehave for the next requests
+(429 with Retry-After, 500, malformed JSON, a dropped placeholder, a 400 with
+the provider's error body, a stall). Its "translation" marks the text with
+the provider's target code and keeps every placeholder, so tests can see which
+code went over the wire; LibreTranslate also unescapes its answers, as the
+real server does.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import threading
@@ -72,8 +75,9 @@ class Provider:
     def parse(self, request: Request) -> dict[str, Any]:
         raise NotImplementedError
 
-    def authorised(self, request: Request, parsed: dict[str, Any]) -> bool:
-        return True
+    def refusal(self, request: Request, parsed: dict[str, Any]) -> tuple[int, Any] | None:
+        """The provider's answer to missing or wrong credentials (status, body), or None."""
+        return None
 
     def answer(self, parsed: dict[str, Any], texts: list[str]) -> Any:
         raise NotImplementedError
@@ -88,8 +92,9 @@ class Provider:
             fault = self.faults.popleft() if self.faults else None
         if self.on_request is not None:
             self.on_request(parsed)
-        if not self.authorised(request, parsed):
-            return self._json(401, self.error(401, "invalid credentials"))
+        refused = self.refusal(request, parsed)
+        if refused is not None:
+            return self._json(*refused)
         if fault == "429":
             return self._json(429, self.error(429, "rate limit exceeded"), {"Retry-After": "1"})
         if fault == "500":
@@ -119,11 +124,16 @@ class Provider:
 
 
 class LibreTranslateServer(Provider):
-    """``POST /translate`` {q, source, target, format, api_key} -> {translatedText}; errors {error}."""
+    """``POST /translate`` {q, source, target, format, api_key} -> {translatedText}; errors {error}.
+
+    As LibreTranslate's ``app.py``: with API keys on (``api_key`` set here), a key
+    it does not know is 403 ``Invalid API key`` and a missing one 400; every
+    translated text goes through ``html.unescape`` (``format=html`` too).
+    """
 
     name = "libretranslate"
     path = "/translate"
-    api_key: str | None = None
+    api_key: str | None = None  # None: an instance that takes requests without keys
 
     def parse(self, request: Request) -> dict[str, Any]:
         body = request.get_json()
@@ -137,10 +147,15 @@ class LibreTranslateServer(Provider):
             "batch": isinstance(q, list),
         }
 
-    def authorised(self, request: Request, parsed: dict[str, Any]) -> bool:
-        return self.api_key is None or parsed["api_key"] == self.api_key
+    def refusal(self, request: Request, parsed: dict[str, Any]) -> tuple[int, Any] | None:
+        if self.api_key is None or parsed["api_key"] == self.api_key:
+            return None
+        if parsed["api_key"]:
+            return 403, self.error(403, "Invalid API key")
+        return 400, self.error(400, "Please contact the server operator to get an API key")
 
     def answer(self, parsed: dict[str, Any], texts: list[str]) -> Any:
+        texts = [html.unescape(t) for t in texts]
         return {"translatedText": texts if parsed["batch"] else texts[0]}
 
     def error(self, status: int, message: str) -> Any:
@@ -164,8 +179,8 @@ class GoogleServer(Provider):
             "texts": list(body["q"]),
         }
 
-    def authorised(self, request: Request, parsed: dict[str, Any]) -> bool:
-        return parsed["key"] == self.api_key
+    def refusal(self, request: Request, parsed: dict[str, Any]) -> tuple[int, Any] | None:
+        return None if parsed["key"] == self.api_key else (401, self.error(401, "invalid credentials"))
 
     def answer(self, parsed: dict[str, Any], texts: list[str]) -> Any:
         return {"data": {"translations": [{"translatedText": t} for t in texts]}}
@@ -201,8 +216,9 @@ class MicrosoftServer(Provider):
             "texts": [item["Text"] for item in body],
         }
 
-    def authorised(self, request: Request, parsed: dict[str, Any]) -> bool:
-        return parsed["key"] == self.api_key and parsed["region"] == self.region and parsed["api_version"] == "3.0"
+    def refusal(self, request: Request, parsed: dict[str, Any]) -> tuple[int, Any] | None:
+        valid = parsed["key"] == self.api_key and parsed["region"] == self.region and parsed["api_version"] == "3.0"
+        return None if valid else (401, self.error(401, "invalid credentials"))
 
     def answer(self, parsed: dict[str, Any], texts: list[str]) -> Any:
         return [{"translations": [{"text": t, "to": parsed["target"]}]} for t in texts]
@@ -213,11 +229,17 @@ class MicrosoftServer(Provider):
 
 
 class OpenAIServer(Provider):
-    """``POST /v1/chat/completions`` {model, messages} -> {choices: [{message: {content}}]}."""
+    """``POST /v1/chat/completions`` {model, messages} -> {choices: [{message: {content}}]}.
+
+    ``Authorization: Bearer <api_key>`` is checked as OpenAI does (401 with
+    ``invalid_api_key``; a server started with a key, such as vLLM's
+    ``--api-key``, refuses the same way); an unknown model is 404.
+    """
 
     name = "openai"
     path = "/chat/completions"
     model = "kurdish-news-7b"
+    api_key: str | None = "sk-local-test"  # None: a server without keys (Ollama)
 
     def parse(self, request: Request) -> dict[str, Any]:
         body = request.get_json()
@@ -231,10 +253,24 @@ class OpenAIServer(Provider):
             "target": found.group(2),
             "system": system,
             "texts": [user],
+            "authorization": request.headers.get("Authorization"),
         }
 
-    def authorised(self, request: Request, parsed: dict[str, Any]) -> bool:
-        return parsed["model"] == self.model
+    def refusal(self, request: Request, parsed: dict[str, Any]) -> tuple[int, Any] | None:
+        given = parsed["authorization"]
+        if self.api_key is not None and given != f"Bearer {self.api_key}":
+            if not given:
+                message = "You didn't provide an API key. Provide it in the Authorization header (Bearer auth)."
+                return 401, self.error(401, message)
+            shown = given.removeprefix("Bearer ")
+            body = self.error(401, f"Incorrect API key provided: {shown[:3]}***{shown[-2:]}.")
+            body["error"]["code"] = "invalid_api_key"
+            return 401, body
+        if parsed["model"] != self.model:
+            body = self.error(404, f"The model `{parsed['model']}` does not exist or you do not have access to it.")
+            body["error"]["code"] = "model_not_found"
+            return 404, body
+        return None
 
     def answer(self, parsed: dict[str, Any], texts: list[str]) -> Any:
         return {
@@ -245,7 +281,7 @@ class OpenAIServer(Provider):
         }
 
     def error(self, status: int, message: str) -> Any:
-        kind = {429: "rate_limit_exceeded", 400: "invalid_request_error"}.get(status, "server_error")
+        kind = {429: "rate_limit_exceeded", 500: "server_error"}.get(status, "invalid_request_error")
         return {"error": {"message": message, "type": kind, "param": None, "code": None}}
 
 
@@ -267,4 +303,4 @@ def backend_env(name: str, provider: Provider, timeout: float = 5.0) -> dict[str
         return {**base, "url": provider.url + GoogleServer.path, "api_key": GoogleServer.api_key}
     if name == "microsoft":
         return {**base, "url": provider.url, "api_key": MicrosoftServer.api_key, "region": MicrosoftServer.region}
-    return {**base, "url": provider.url, "model": OpenAIServer.model}
+    return {**base, "url": provider.url, "model": OpenAIServer.model, "api_key": OpenAIServer.api_key}

@@ -143,13 +143,42 @@ def test_other_4xx_fails_with_the_providers_message_without_retry(machine: tuple
     assert len(provider.requests) == 1
 
 
-def test_refused_credentials_are_a_backend_error(machine: tuple[str, Provider]) -> None:
-    name, provider = machine
-    wrong = {"model": "other"} if name == "openai" else {"api_key": "wrong"}
+# (backend settings, what the provider answers) for wrong or missing credentials, per provider.
+REFUSALS: dict[str, list[tuple[dict[str, Any], str]]] = {
+    "libretranslate": [
+        ({"api_key": "wrong"}, r"HTTP 403: Invalid API key$"),
+        ({}, r"HTTP 400: Please contact the server operator to get an API key$"),
+    ],
+    "google": [({"api_key": "wrong"}, r"HTTP 401: invalid credentials \(code 401\)$")],
+    "microsoft": [({"api_key": "wrong"}, r"HTTP 401: invalid credentials \(code 401000\)$")],
+    "openai": [
+        ({"api_key": "sk-wrong-key"}, r"HTTP 401: Incorrect API key provided: sk-\*\*\*ey\. \(code invalid_api_key\)$"),
+        ({"api_key": None}, r"HTTP 401: You didn't provide an API key\."),
+        ({"model": "other"}, r"HTTP 404: The model `other` does not exist"),
+    ],
+}
+
+
+@pytest.mark.parametrize(("name", "config", "message"), [(n, c, m) for n, cases in REFUSALS.items() for c, m in cases])
+def test_refused_credentials_fail_with_the_providers_message_without_retry(
+    server: HTTPServer, name: str, config: dict[str, Any], message: str
+) -> None:
+    provider = SIMULATORS[name](server, prefix=PREFIXES[name]).install()
     if name == "libretranslate":
-        provider.api_key = "right"  # type: ignore[attr-defined]
-    with pytest.raises(BackendError, match=r"HTTP 401: .*invalid credentials"):
-        make(name, provider, Sleeps(), **wrong).translate("en", "ar", segments()[:1])
+        provider.api_key = "right"  # type: ignore[attr-defined]  # an instance with keys switched on
+    with pytest.raises(BackendError, match=message):
+        make(name, provider, Sleeps(), **config).translate("en", "ar", segments()[:1])
+    assert len(provider.requests) == 1
+
+
+def test_escaped_text_comes_back_escaped(machine: tuple[str, Provider]) -> None:
+    """LibreTranslate unescapes what it returns: "&lt;b&gt;" must not come back as markup."""
+    name, provider = machine
+    masked = mask_html("Q&amp;A: why &lt;b&gt; is text, and <em>AT&amp;T</em> a name")
+    segment = Segment("body.1", masked.text, masked.placeholders)
+    backend = make(name, provider, Sleeps())
+    [answer] = backend.translate("en", "ar", [segment])
+    assert answer.text == mark(masked.text, backend.code("ar")), answer.error
 
 
 def test_a_stalled_answer_times_out_and_is_retried(machine: tuple[str, Provider]) -> None:

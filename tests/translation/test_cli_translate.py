@@ -66,3 +66,39 @@ def test_list_show_edit_export_import_approve(
 
     backends = runner.invoke(app, ["translate", "backends"])
     assert backends.exit_code == 0 and "google" in backends.output and "closed" in backends.output
+
+
+def test_reject_with_a_note_then_retry_keeps_the_translators_edits(
+    configure: Configure, providers: dict[str, Provider], db: Database, tmp_path: Path
+) -> None:
+    settings = configure({"en>kmr": ["memory", "google", "human"]}, translation_policy={"targets": ["kmr"]})
+    ingest(db, settings, article())
+    job = job_for(db, "kmr")
+    edits = tmp_path / "edits.json"
+    edits.write_text(json.dumps({"headline": 'Projeya avê ya <x id="1"/> dê <x id="2"/> kesan av bide'}))
+    assert runner.invoke(app, ["translate", "submit", str(job.id), str(edits), "--as", "aso"]).exit_code == 0
+
+    missing = runner.invoke(app, ["translate", "reject", str(job.id)])
+    assert missing.exit_code == 2 and "--note" in missing.stderr
+    blank = runner.invoke(app, ["translate", "reject", str(job.id), "--note", "  "])
+    assert blank.exit_code == 2 and "a rejection needs a note" in blank.stderr
+    note = "Use the ministry's name"
+    rejected = runner.invoke(app, ["translate", "reject", str(job.id), "--note", note, "--as", "ed"])
+    assert rejected.exit_code == 0 and f"job {job.id}: rejected" in rejected.output
+    assert (job_for(db, "kmr").state, job_for(db, "kmr").note) == ("rejected", note)
+
+    # Retry drafts the other segments again by machine (here from the cache); the edit stays.
+    retried = runner.invoke(app, ["translate", "retry", str(job.id), "--as", "ed"])
+    assert retried.exit_code == 0 and f"job {job.id}: drafted" in retried.output
+    segs = segments(db, job.id)
+    assert (segs["headline"].edited_by, segs["headline"].status) == ("aso", "edited")
+    assert segs["body.1"].draft_origin == "machine:google" and segs["body.1"].status == "drafted"
+    shown = json.loads(runner.invoke(app, ["translate", "show", str(job.id), "--json"]).output)
+    moves = [(e["action"], e["to"], e["actor"]) for e in shown["events"]][-3:]
+    assert moves == [
+        ("rejected", "rejected", "ed"),
+        ("retry", "queued", "ed"),
+        ("drafted", "drafted", "backend:google"),
+    ]
+    again = runner.invoke(app, ["translate", "retry", str(job.id)])
+    assert again.exit_code == 1 and "drafted" in again.stderr

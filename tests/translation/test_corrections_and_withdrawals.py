@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from syndicate.errors import InvalidTransition
+from syndicate.partners.tables import PartnerItem
 from syndicate.pipeline.outbox import NullDispatcher, unit_of_work
 from syndicate.pipeline.run import InlineDispatcher
 from syndicate.pipeline.service import Source, ingest_sources
@@ -18,10 +21,12 @@ from syndicate.settings import Settings
 from syndicate.storage.db import Database
 from syndicate.storage.models import Article, ArticleVersion, Feed, FeedEntry, Payload
 from syndicate.storage.types import utcnow
-from syndicate.translation import desk
+from syndicate.translation import desk, step
 from syndicate.translation.states import JobState
-from syndicate.translation.tables import TranslationEvent
+from syndicate.translation.tables import TranslationEvent, TranslationJob
+from tests.conftest import BACKENDS
 from tests.helpers import article
+from tests.partners.support import add_partner
 from tests.translation.conftest import Configure, ingest, job_for, jobs, segments
 from tests.translation.providers import Provider
 
@@ -221,3 +226,136 @@ def test_a_correction_after_publication_becomes_the_next_version_of_the_translat
             .order_by(ArticleVersion.version)
         ).all()
     assert (translation.current_version, versions) == (2, ["published", "corrected"])
+
+
+# --- A correction or withdrawal racing the machine step (PostgreSQL: concurrent writers) ---
+
+postgres_only = pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
+WITHDRAWAL = {"id": "t-1", "version": 2, "status": "withdrawn", "reason": "legal"}
+RACERS = {"correction": v2(), "withdrawal": WITHDRAWAL}
+
+
+@pytest.fixture
+def ar_machine(configure: Configure, db: Database) -> Settings:
+    """Arabic drafts published at once (labelled), and a partner taking Arabic."""
+    settings = configure(
+        {"en>ar": ["memory", "google", "human"]}, translation_policy={"targets": ["ar"], "publish": "machine"}
+    )
+    add_partner(db, settings, "arabic", languages=["ar"])
+    return settings
+
+
+def translation_state(db: Database) -> tuple[list[tuple[int, bool, bool]], list[tuple[int, str]]]:
+    """The Arabic translation's (version, released, withdrawn) and the partner's (version, kind) items."""
+    with db.read() as session:
+        translations = session.scalars(select(Article).where(Article.origin == "translation")).all()
+        items = session.scalars(select(PartnerItem).order_by(PartnerItem.seq)).all()
+        return (
+            [(t.current_version, t.released, t.withdrawn) for t in translations],
+            [(i.version, i.kind) for i in items],
+        )
+
+
+@postgres_only
+@pytest.mark.parametrize("racer", sorted(RACERS))
+def test_a_change_committed_before_the_step_locks_the_source_is_seen(
+    ar_machine: Settings, providers: dict[str, Provider], db: Database, monkeypatch: pytest.MonkeyPatch, racer: str
+) -> None:
+    """The step's transaction already holds a copy of the source; the change must still be seen."""
+    original = step._apply
+    held: list[Any] = []  # the session's identity map keeps only objects someone refers to
+
+    def racing(uow: Any, settings: Settings, work: Any, drafts: Any) -> bool:
+        job = uow.session.get(TranslationJob, work.job_id)
+        held.append(uow.session.get(Article, job.source_article_id))  # unlocked read: v1, not withdrawn
+        quietly(db, settings, RACERS[racer])  # commits in a transaction of its own
+        return original(uow, settings, work, drafts)
+
+    monkeypatch.setattr(step, "_apply", racing)
+    ingest(db, ar_machine, article())
+    expected = JobState.stale if racer == "correction" else JobState.cancelled
+    assert job_for(db, "ar", 1).state == expected
+    translations, items = translation_state(db)
+    assert translations == [] and items == [], "nothing of the old version may be published"
+
+
+def blocked_by(db: Database, holder: int, finished: threading.Event) -> bool:
+    """Wait until a backend waits for a lock ``holder`` holds (True) or the racer finished unhindered (False)."""
+    deadline = time.monotonic() + 60  # a guard against hanging, not a measurement
+    with db.engine.connect() as conn:
+        query = text("SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))")
+        while time.monotonic() < deadline:
+            waiting = conn.execute(query, {"pid": holder}).scalar()
+            conn.rollback()  # pg_stat_activity is a snapshot per transaction: take a new one each time
+            if waiting:
+                return True
+            if finished.is_set():
+                return False
+            time.sleep(0.01)
+    raise AssertionError("the racing ingest neither finished nor waited for a lock")
+
+
+@postgres_only
+@pytest.mark.parametrize("racer", sorted(RACERS))
+def test_a_change_arriving_while_the_step_publishes_waits_and_then_supersedes_it(
+    ar_machine: Settings, providers: dict[str, Provider], db: Database, monkeypatch: pytest.MonkeyPatch, racer: str
+) -> None:
+    """The newsroom sends the change while the step is about to publish: it waits for the source lock."""
+    original = step.publish
+    finished = threading.Event()
+    waited: list[bool] = []
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            quietly(db, ar_machine, RACERS[racer])
+        except BaseException as exc:  # reported by the test thread
+            errors.append(exc)
+        finally:
+            finished.set()
+
+    racer_thread = threading.Thread(target=send)
+
+    def racing_publish(uow: Any, settings: Settings, job: TranslationJob, **kw: Any) -> Any:
+        if not racer_thread.is_alive() and not finished.is_set():
+            holder = int(uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            racer_thread.start()
+            waited.append(blocked_by(db, holder, finished))
+        return original(uow, settings, job, **kw)
+
+    monkeypatch.setattr(step, "publish", racing_publish)
+    ingest(db, ar_machine, article())
+    racer_thread.join()
+    assert not errors, errors
+    assert waited == [True], "the change committed while the step held an unlocked copy of the source"
+    # v1 was published while the source still was v1; the change then runs its owed steps.
+    sweep(db, InlineDispatcher(db, ar_machine), ar_machine, now=utcnow() + timedelta(hours=1))
+    translations, items = translation_state(db)
+    if racer == "correction":
+        # v1's job was published as a machine draft; v2 made it stale and its own draft is published.
+        assert (job_for(db, "ar", 1).state, job_for(db, "ar", 1).published_version) == (JobState.stale, 1)
+        assert (job_for(db, "ar", 2).state, job_for(db, "ar", 2).published_version) == (JobState.drafted, 2)
+        assert translations == [(2, True, False)]
+        assert items == [(1, "new"), (2, "correction")]
+    else:
+        assert {j.state for j in jobs(db)} == {JobState.cancelled}
+        assert translations == [(2, False, True)]
+        # The partner got nothing (the fan-out ran after the withdrawal) or the item and then its cancellation.
+        assert items in ([], [(1, "new"), (2, "withdrawal")])
+
+
+def test_a_withdrawn_translation_is_never_published_again(
+    ar_machine: Settings, providers: dict[str, Provider], db: Database
+) -> None:
+    ingest(db, ar_machine, article())
+    ingest(db, ar_machine, WITHDRAWAL)
+    # The newsroom puts the story back up: its translation stays down (it would need its own decision).
+    ingest(db, ar_machine, article(version=3, headline="Erbil water project back on schedule"))
+    job = job_for(db, "ar", 3)
+    assert job.state == JobState.cancelled and job.published_version is None
+    with db.read() as session:
+        notes = session.scalars(select(TranslationEvent.note).where(TranslationEvent.job_id == job.id)).all()
+    assert "the translation was withdrawn" in notes
+    translations, items = translation_state(db)
+    assert translations == [(2, False, True)]
+    assert items == [(1, "new"), (2, "withdrawal")]

@@ -18,7 +18,7 @@ from syndicate.storage.models import Article, OutboxMessage
 from syndicate.storage.types import utcnow
 from syndicate.translation import desk
 from syndicate.translation.states import JobState
-from syndicate.translation.tables import TranslationJob
+from syndicate.translation.tables import BackendHealth, TranslationJob
 from tests.api.conftest import EDITOR
 from tests.helpers import article
 from tests.translation.conftest import Configure, ingest, job_for, segments
@@ -57,6 +57,23 @@ def test_without_a_human_in_the_chain_a_refused_job_fails_with_the_reason_and_ca
     with unit_of_work(db, InlineDispatcher(db, settings), settings.step_deadline_seconds) as uow:
         desk.retry(uow, job.id, actor="editor-0")
     assert job_for(db, "kmr").state == JobState.drafted
+
+
+def test_a_refused_key_fails_the_segments_with_the_providers_message_and_keeps_the_backend_on(
+    configure: Configure, providers: dict[str, Provider], db: Database
+) -> None:
+    providers["libretranslate"].api_key = "right"  # type: ignore[attr-defined]
+    libre = {"url": providers["libretranslate"].url, "api_key": "rotated-away"}
+    routes = {"en>ar": ["memory", "libretranslate"]}
+    settings = configure(routes, translation_policy={"targets": ["ar"]}, translation_libretranslate=libre)
+    ingest(db, settings, article())
+    job = job_for(db, "ar")
+    assert job.state == JobState.failed
+    failed = {s.error for s in segments(db, job.id).values() if s.status == "failed"}
+    assert failed == {"libretranslate: HTTP 403: Invalid API key"}
+    with db.read() as session:
+        health = session.get(BackendHealth, "libretranslate")
+    assert health is None or health.consecutive_failures == 0, "a refusal is not an outage"
 
 
 def test_with_the_human_desk_last_a_refused_segment_waits_for_a_translator(

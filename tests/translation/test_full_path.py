@@ -15,12 +15,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from syndicate.api.app import create_app
+from syndicate.languages.i18n import gettext
 from syndicate.storage.db import Database
 from syndicate.storage.models import Article, ArticleVersion, Payload
 from syndicate.translation.publish import translation_id
 from tests.api.conftest import EDITOR, NEWSROOM
 from tests.helpers import article, assert_valid_ninjs, parse_feed
-from tests.translation.conftest import Configure, job_for
+from tests.partners.endpoint import PartnerEndpoint, running
+from tests.partners.support import add_partner
+from tests.translation.conftest import Configure, ingest, job_for
 from tests.translation.providers import Provider
 
 TRANSLATOR = {"Authorization": "Bearer translator-secret"}
@@ -184,3 +187,29 @@ def test_approved_segments_join_the_memory_and_are_reused_without_a_call(
     [match] = headline["memory"]
     assert 75 <= match["score"] < 100 and match["target"].startswith("[ku] ")
     assert providers["google"].texts_sent[-1] == headline["source_masked"]
+
+
+def test_withdrawing_the_source_cancels_a_pushed_machine_translation(
+    configure: Configure, providers: dict[str, Provider], db: Database
+) -> None:
+    settings = configure(
+        {"*": ["memory", "google", "human"]},
+        translation_policy={"targets": ["ar"], "publish": "machine"},
+        allow_private_webhooks="true",
+    )
+    with running(PartnerEndpoint(secret="")) as endpoint:
+        _, secret = add_partner(db, settings, "wire", languages=["ar"], webhook_url=endpoint.url, pull=False)
+        assert secret is not None
+        endpoint.secret = secret
+        ingest(db, settings, article())
+        ingest(db, settings, {"id": "t-1", "version": 2, "status": "withdrawn", "reason": "legal"})
+    received = [assert_valid_ninjs(json.loads(r.body)) for r in endpoint.receipts]
+    assert all(r.verified and r.status == 200 for r in endpoint.receipts)
+    assert [(i["uri"].rsplit(":", 1)[-1], i["version"], i["pubstatus"]) for i in received] == [
+        ("t-1.ar", "1", "usable"),
+        ("t-1.ar", "2", "canceled"),
+    ]
+    note = gettext("ar", "Machine-translated from {language}; not yet reviewed by an editor")
+    assert note.format(language=gettext("ar", "English")) in received[0]["ednote"]
+    assert "bodies" not in received[1], "a cancellation carries no text"
+    assert len(endpoint.processed) == 2 and len({r.webhook_id for r in endpoint.receipts}) == 2

@@ -1,1 +1,0 @@
-from tests.payloads.validation import every_payload_is_valid  # noqa: F401  (autouse)
