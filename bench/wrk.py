@@ -56,6 +56,9 @@ def load(
                 f"-c{connections}",
                 f"-d{max(1, round(seconds))}s",
                 "--latency",
+                # A slow answer is measured in the latency figures, not counted as a failure.
+                "--timeout",
+                "30s",
                 "-s",
                 str(script),
                 base + paths[0],
