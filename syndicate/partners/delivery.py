@@ -242,8 +242,14 @@ def _record(
 ) -> str:
     with _transaction(engine) as session:
         delivery = session.scalar(locked(select(Delivery).where(Delivery.id == claim.delivery_id)))
-        partner = session.scalar(locked(select(Partner).where(Partner.id == claim.partner_id)))
+        partner = session.get(Partner, claim.partner_id)
         assert delivery is not None and partner is not None
+        healthy = not partner.failures and partner.circuit == retry.CLOSED and partner.circuit_until is None
+        if result.outcome != webhook.Outcome.delivered or not healthy:
+            # The partner's counters change: under its row lock. A success for a healthy partner
+            # changes nothing there, and every push of a busy partner would otherwise queue on that row.
+            partner = session.scalar(locked(select(Partner).where(Partner.id == claim.partner_id)))
+            assert partner is not None
         delivery.lease_until = None
         delivery.last_status, delivery.last_error = result.status, result.error
         if delivery.state != PENDING:

@@ -152,6 +152,9 @@ class UnitOfWork:
     session: Session
     step_deadline: float
     messages: list[Message] = field(default_factory=list)
+    # Set by ingest batches: feeds each article joins, given their positions together just before
+    # the commit (``publish.hand_out_positions``) instead of one article at a time.
+    joins: dict[int, list[int]] | None = None
 
     def owe(self, step: str, subject_id: int, *, due_in: float | None = None) -> None:
         self.owe_all(step, [subject_id], due_in=due_in)

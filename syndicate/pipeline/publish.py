@@ -104,21 +104,42 @@ def sync_membership(uow: UnitOfWork, article: Article, document: dict | None) ->
     mark_positions(session, [(f, current[f]) for f in left])
     if left:
         session.execute(delete(FeedEntry).where(FeedEntry.article_id == article.id, FeedEntry.feed_id.in_(left)))
-    joining = lock_feeds(session, set(wanted) - set(current))
-    if joining:
-        # Positions come from each feed's counter under its row lock: a feed's order is the order
-        # in which its articles became public, whichever worker ran first.
-        taken = session.execute(
-            update(Feed)
-            .where(Feed.id.in_(joining))
-            .values(next_position=Feed.next_position + 1)
-            .returning(Feed.id, Feed.next_position)
-        ).all()
-        session.execute(
-            insert(FeedEntry),
-            [{"feed_id": fid, "article_id": article.id, "position": after - 1} for fid, after in sorted(taken)],
-        )
+    joining = sorted(set(wanted) - set(current))
+    if uow.joins is not None:
+        # In a batch the positions are handed out together just before it commits: the batch holds
+        # the hot feeds' locks (every worker's rebuilds and marks wait on them) for an instant.
+        if joining:
+            uow.joins[article.id] = joining
+        else:
+            uow.joins.pop(article.id, None)
+        return left
+    _take_positions(session, {article.id: joining})
     return left
+
+
+def hand_out_positions(uow: UnitOfWork) -> None:
+    """Give the batch's deferred feed entries their positions, in the order the articles came."""
+    joins, uow.joins = uow.joins or {}, None
+    _take_positions(uow.session, joins)
+
+
+def _take_positions(session: Session, joins: dict[int, list[int]]) -> None:
+    """Positions come from each feed's counter under its row lock: a feed's order is the order in
+    which its articles became public, whichever worker ran first."""
+    per_feed: dict[int, list[int]] = {}
+    for article_id, feed_ids in joins.items():
+        for feed_id in feed_ids:
+            per_feed.setdefault(feed_id, []).append(article_id)
+    rows = []
+    for feed_id in lock_feeds(session, per_feed):
+        members = per_feed[feed_id]
+        bump = update(Feed).where(Feed.id == feed_id).values(next_position=Feed.next_position + len(members))
+        after = session.execute(bump.returning(Feed.next_position)).scalar_one()
+        rows += [
+            {"feed_id": feed_id, "article_id": a, "position": after - len(members) + i} for i, a in enumerate(members)
+        ]
+    if rows:
+        session.execute(insert(FeedEntry), rows)
 
 
 def feeds_of(session: Session, article_id: int) -> set[int]:

@@ -41,8 +41,15 @@ class StepInfo:
 
 
 def process(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None:
-    """Localize each version; its feeds become dirty and its payloads owed."""
+    """Localize each version; its feeds become dirty and its payloads owed.
+
+    Localizing comes first and takes no lock. The bookkeeping that locks feed
+    rows (archive marks, dirty feeds) follows in a short second part: ingest,
+    rebuilds and the other workers touch the same few hot feeds, and a batch
+    would otherwise hold their locks for as long as it takes to localize it.
+    """
     session = uow.session
+    done: list[tuple[Article, ArticleVersion]] = []
     for version in session.scalars(
         select(ArticleVersion).where(ArticleVersion.id.in_(version_ids)).order_by(ArticleVersion.id)
     ):
@@ -53,16 +60,18 @@ def process(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None
         with log_context(article=article.newsroom_id, version=version.version, language=article.language):
             version.rendition = localize(version.document, article_id=article.id)
             version.processed_at = utcnow()
+        done.append((article, version))
+    dirty: set[int] = set()
+    for article, version in done:
+        with log_context(article=article.newsroom_id, version=version.version, language=article.language):
             if version.version == article.current_version:
                 # Sibling language versions link to this one (hreflang): their feeds change too.
-                feeds: set[int] = set()
                 for member in session.scalars(select(Article.id).where(Article.story_id == article.story_id)):
-                    feeds |= feeds_of(session, member)
-                if feeds:
-                    mark_dirty(uow, feeds)
+                    dirty |= feeds_of(session, member)
             for hook in hooks.PROCESSED:
                 hook(uow, settings, article, version)
-            uow.owe(PAYLOAD, version.id)
+    mark_dirty(uow, dirty)
+    uow.owe_all(PAYLOAD, [version.id for _, version in done])
     complete(session, PROCESS, version_ids)
 
 
@@ -87,8 +96,13 @@ def render(uow: UnitOfWork, settings: Settings, feed_ids: list[int]) -> None:
 
 
 def payload(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None:
-    """Build the partner payloads of each version, then hand them to partner fan-out."""
+    """Build the partner payloads of each version, then hand them to partner fan-out.
+
+    Building comes first; the fan-out, which locks the partner rows every
+    payload step and push shares, follows in a short second part.
+    """
     session = uow.session
+    built = []
     # In ingest order, so versions of one story that share a batch reach partners in order.
     query = select(ArticleVersion).where(ArticleVersion.id.in_(version_ids)).order_by(ArticleVersion.id)
     for version in session.scalars(query):
@@ -97,6 +111,9 @@ def payload(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None
         article = version.article
         with log_context(article=article.newsroom_id, version=version.version, language=article.language):
             if build_payloads(session, settings, version):
-                for hook in hooks.PAYLOAD_BUILT:
-                    hook(uow, settings, version)
+                built.append(version)
+    for version in built:
+        with log_context(article=version.article.newsroom_id, version=version.version):
+            for hook in hooks.PAYLOAD_BUILT:
+                hook(uow, settings, version)
     complete(session, PAYLOAD, version_ids)
