@@ -80,9 +80,8 @@ class CeleryDispatcher:
                 if resend:
                     self._resend_render(m.subject_id)
                 else:
-                    self._schedule_render(
-                        m.subject_id, settings.render_debounce_seconds, settings.render_max_delay_seconds
-                    )
+                    longest = max(settings.render_max_delay_seconds, settings.render_min_interval_seconds)
+                    self._schedule_render(m.subject_id, settings.render_debounce_seconds, longest)
         except Exception:
             # The rows are committed and pending: the sweeper sends them once due.
             log.exception("dispatch failed; the sweeper will re-send", extra={"messages": len(messages)})

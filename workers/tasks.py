@@ -53,6 +53,7 @@ class RenderTask(StepTask):
                     now,
                     debounce=settings.render_debounce_seconds,
                     max_delay=settings.render_max_delay_seconds,
+                    min_interval=settings.render_min_interval_seconds,
                 )
                 if wait > 0 and celery is not None:
                     celery.reschedule_render(feed.id, wait)

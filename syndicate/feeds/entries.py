@@ -7,6 +7,8 @@ database holds a hundred articles or a million.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,21 +33,95 @@ class Story:
     """The public language versions of the stories being rendered."""
 
     siblings: dict[int, list[Article]]  # story id -> released articles, by language
-    ready: dict[int, ArticleVersion]  # article id -> newest processed version
+    ready: dict[int, ReadyVersion]  # article id -> newest processed version
 
 
-def latest_ready(session: Session, article_ids: Sequence[int]) -> dict[int, ArticleVersion]:
+@dataclass(frozen=True)
+class ReadyVersion:
+    """A processed article version as feeds and payloads read it (never changed once processed)."""
+
+    id: int
+    article_id: int
+    version: int
+    status: str
+    document: dict[str, Any]
+    rendition: dict[str, Any]
+    machine_translated: bool
+
+
+class _ReadyCache:
+    """Processed versions by (database, id), most recently used kept.
+
+    A rebuild shows the same fifty stories as the one before it, plus a new one
+    or two; their documents and renditions are the bulk of what a rebuild reads,
+    and a processed version never changes. The processing time is checked with
+    every use, so a database recreated under the same URL cannot serve old rows.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple[str, int], tuple[datetime, ReadyVersion]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int], processed_at: datetime) -> ReadyVersion | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != processed_at:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: tuple[str, int], processed_at: datetime, version: ReadyVersion) -> None:
+        with self._lock:
+            self._items[key] = (processed_at, version)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_READY = _ReadyCache(2048)
+
+
+def latest_ready(session: Session, article_ids: Sequence[int]) -> dict[int, ReadyVersion]:
     """The newest processed version of each article (what readers may see)."""
-    out: dict[int, ArticleVersion] = {}
     if not article_ids:
-        return out
-    rows = session.scalars(
-        select(ArticleVersion)
+        return {}
+    newest: dict[int, tuple[int, datetime]] = {}
+    rows = session.execute(
+        select(ArticleVersion.article_id, ArticleVersion.id, ArticleVersion.processed_at)
         .where(ArticleVersion.article_id.in_(article_ids), ArticleVersion.processed_at.is_not(None))
         .order_by(ArticleVersion.article_id, ArticleVersion.version.desc())
     )
-    for version in rows:
-        out.setdefault(version.article_id, version)
+    for article_id, version_id, processed_at in rows:
+        if processed_at is not None:
+            newest.setdefault(article_id, (version_id, processed_at))
+    database = str(session.get_bind().engine.url)
+    out: dict[int, ReadyVersion] = {}
+    missing: dict[int, int] = {}
+    for article_id, (version_id, processed_at) in newest.items():
+        cached = _READY.get((database, version_id), processed_at)
+        if cached is None:
+            missing[version_id] = article_id
+        else:
+            out[article_id] = cached
+    if missing:
+        loaded = session.execute(
+            select(
+                ArticleVersion.id,
+                ArticleVersion.version,
+                ArticleVersion.status,
+                ArticleVersion.document,
+                ArticleVersion.rendition,
+                ArticleVersion.machine_translated,
+                ArticleVersion.processed_at,
+            ).where(ArticleVersion.id.in_(sorted(missing)))
+        )
+        for version_id, number, status, document, rendition, machine, processed_at in loaded:
+            ready = ReadyVersion(
+                version_id, missing[version_id], number, status, document, rendition or {}, bool(machine)
+            )
+            _READY.put((database, version_id), processed_at, ready)
+            out[ready.article_id] = ready
     return out
 
 
@@ -102,7 +178,7 @@ def media_specs(document: dict[str, Any]) -> tuple[MediaSpec, ...]:
     )
 
 
-def entry_spec(settings: Settings, article: Article, version: ArticleVersion, story: Story) -> EntrySpec:
+def entry_spec(settings: Settings, article: Article, version: ReadyVersion, story: Story) -> EntrySpec:
     """One entry. Corrections and machine translation are said in the content, the summary and a category."""
     doc, rend = version.document, version.rendition or {}
     lang = article.language

@@ -123,14 +123,12 @@ def desk_factory(monkeypatch: pytest.MonkeyPatch) -> Any:
     return make
 
 
-def test_debounce_bounds_rebuilds_during_a_long_burst() -> None:
-    """The coalescing rule on a simulated clock: one change every 0.1 s for 100 s."""
-    debounce, max_delay, start = 1.0, 5.0, datetime(2024, 1, 1, tzinfo=UTC)
-    feed = SimpleNamespace(change_seq=0, rendered_seq=0, last_changed_at=None, dirty_since=None)
-    changes = [start + timedelta(seconds=0.1 * i) for i in range(1000)]
+def simulate(changes: list[datetime], *, debounce: float, max_delay: float, min_interval: float = 0.0) -> int:
+    """Rebuilds of one feed under the coalescing rule, on a simulated clock; every change ends up rebuilt."""
+    feed = SimpleNamespace(change_seq=0, rendered_seq=0, last_changed_at=None, dirty_since=None, rendered_at=None)
     scheduled: datetime | None = None
     rebuilds = 0
-    clock = start
+    clock = changes[0]
     events = iter(changes)
     pending_change = next(events, None)
     while pending_change is not None or scheduled is not None:
@@ -145,11 +143,36 @@ def test_debounce_bounds_rebuilds_during_a_long_burst() -> None:
             continue
         assert scheduled is not None
         clock, scheduled = scheduled, None
-        wait = wait_before_render(feed, clock, debounce=debounce, max_delay=max_delay)  # type: ignore[arg-type]
+        wait = wait_before_render(
+            feed,  # type: ignore[arg-type]
+            clock,
+            debounce=debounce,
+            max_delay=max_delay,
+            min_interval=min_interval,
+        )
         if wait > 0:
             scheduled = clock + timedelta(seconds=wait)
         elif feed.change_seq > feed.rendered_seq:
             rebuilds += 1
-            feed.rendered_seq, feed.dirty_since = feed.change_seq, None
-    assert feed.rendered_seq == feed.change_seq == 1000
-    assert rebuilds <= 100 / max_delay + 2  # about one per max_delay during the burst, one at its end
+            feed.rendered_seq, feed.dirty_since, feed.rendered_at = feed.change_seq, None, clock
+    assert feed.rendered_seq == feed.change_seq == len(changes)
+    return rebuilds
+
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def test_debounce_bounds_rebuilds_during_a_long_burst() -> None:
+    """One change every 0.1 s for 100 s: about one rebuild per max_delay, one at the end."""
+    changes = [START + timedelta(seconds=0.1 * i) for i in range(1000)]
+    assert simulate(changes, debounce=1.0, max_delay=5.0) <= 100 / 5.0 + 2
+
+
+def test_a_steady_stream_with_pauses_is_rebuilt_once_per_min_interval() -> None:
+    """Bursts of 2 s with 1.5 s pauses for 100 s: each pause outlasts the debounce, the interval still holds."""
+    changes = [START + timedelta(seconds=3.5 * (i // 20) + 0.1 * (i % 20)) for i in range(572)]
+    assert simulate(changes, debounce=1.0, max_delay=5.0) >= 28  # a rebuild in every pause
+    assert simulate(changes, debounce=1.0, max_delay=5.0, min_interval=10.0) <= 100 / 10.0 + 2
+    # A story after a calm period shows after the debounce, whatever the interval.
+    late = [*changes, changes[-1] + timedelta(seconds=60)]
+    assert simulate(late, debounce=1.0, max_delay=5.0, min_interval=10.0) <= 100 / 10.0 + 3
