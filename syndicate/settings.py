@@ -77,7 +77,10 @@ class Settings(BaseSettings):
     render_lock_seconds: float = Field(30.0, description="Lifetime of the Redis lock held by one feed rebuild")
     render_max_delay_seconds: float = Field(5.0, description="Longest a changed feed waits for its rebuild")
     render_min_interval_seconds: float = Field(
-        10.0, ge=0, description="Least time between two rebuilds of one feed (a steady stream of stories)"
+        10.0, ge=0, description="Least time between two rebuilds of a language or section feed (a steady stream)"
+    )
+    render_min_interval_narrow_seconds: float = Field(
+        60.0, ge=0, description="Least time between two rebuilds of a tag or author feed (many feeds, few readers)"
     )
     websub_hubs: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="WebSub hubs pinged after a feed changes"

@@ -128,6 +128,7 @@ def broker_settings(settings: Settings, redis_url: str, monkeypatch: pytest.Monk
     monkeypatch.setenv("SYNDICATE_RENDER_DEBOUNCE_SECONDS", "0.2")
     monkeypatch.setenv("SYNDICATE_RENDER_MAX_DELAY_SECONDS", "1.0")
     monkeypatch.setenv("SYNDICATE_RENDER_MIN_INTERVAL_SECONDS", "0.5")
+    monkeypatch.setenv("SYNDICATE_RENDER_MIN_INTERVAL_NARROW_SECONDS", "0.5")
     reset_settings()
     return get_settings()
 

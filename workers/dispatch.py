@@ -80,7 +80,11 @@ class CeleryDispatcher:
                 if resend:
                     self._resend_render(m.subject_id)
                 else:
-                    longest = max(settings.render_max_delay_seconds, settings.render_min_interval_seconds)
+                    longest = max(
+                        settings.render_max_delay_seconds,
+                        settings.render_min_interval_seconds,
+                        settings.render_min_interval_narrow_seconds,
+                    )
                     self._schedule_render(m.subject_id, settings.render_debounce_seconds, longest)
         except Exception:
             # The rows are committed and pending: the sweeper sends them once due.

@@ -10,7 +10,9 @@ import contextlib
 import redis.exceptions
 from sqlalchemy import select
 
-from syndicate.feeds.coalesce import wait_before_render
+from syndicate.feeds.coalesce import min_interval, wait_before_render
+from syndicate.pipeline.ingest import PROCESS
+from syndicate.pipeline.outbox import any_owed
 from syndicate.pipeline.publish import RENDER
 from syndicate.pipeline.registry import STEPS
 from syndicate.pipeline.sweeper import sweep as sweep_once
@@ -18,8 +20,12 @@ from syndicate.settings import get_settings
 from syndicate.storage.db import get_database
 from syndicate.storage.models import Feed
 from syndicate.storage.types import utcnow
+from syndicate.translation.jobs import TRANSLATE
 from workers.app import app
 from workers.base import StepTask
+
+# Steps whose work changes feeds again: while any is owed, a feed's rebuilds are spaced out.
+FEED_CHANGING = (PROCESS, TRANSLATE)
 
 
 def task_name(step: str) -> str:
@@ -47,16 +53,19 @@ class RenderTask(StepTask):
         d = dispatcher()
         celery = d if isinstance(d, CeleryDispatcher) else None
         with get_database().read() as session:
+            # Rebuilds are spaced out only while more feed changes are owed; the last one of a burst is not held back.
+            busy = celery is not None and any_owed(session, FEED_CHANGING)
             for feed in session.scalars(select(Feed).where(Feed.id.in_(ids)).order_by(Feed.id)):
                 wait = wait_before_render(
                     feed,
                     now,
                     debounce=settings.render_debounce_seconds,
                     max_delay=settings.render_max_delay_seconds,
-                    min_interval=settings.render_min_interval_seconds,
+                    min_interval=min_interval(settings, feed.kind) if busy else 0.0,
                 )
                 if wait > 0 and celery is not None:
-                    celery.reschedule_render(feed.id, wait)
+                    # Looked at again within the longest delay: the backlog may have drained by then.
+                    celery.reschedule_render(feed.id, min(wait, settings.render_max_delay_seconds))
                 else:
                     ready.append(feed.id)
         if celery is None:

@@ -7,17 +7,29 @@ to about one per ``max_delay`` during a burst, plus one at its end.
 
 A steady stream has short quiet spells too (a worker busy with pushes for a
 second is quiet for the feeds), and each would trigger a rebuild; rebuilds are
-most of the work a busy pipeline does. So a feed is also rebuilt at most once
-per ``min_interval``: a story published after a calm period shows after the
-debounce, and while stories keep coming a feed is never more than
-``max(max_delay, min_interval)`` behind.
+most of the work a busy pipeline does. So while more feed changes are owed
+(versions waiting to be localized, translations to be drafted) a feed is
+rebuilt at most once per ``min_interval``, and the rebuild that follows the
+last change is held back by the debounce only. Tag and author feeds, many and
+narrowly read, get a longer interval than language and section feeds.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from syndicate.settings import Settings
 from syndicate.storage.models import Feed
+
+# Tag and author feeds are many (one per tag, one per author) and each has few readers.
+NARROW_KINDS = frozenset({"tag", "author"})
+
+
+def min_interval(settings: Settings, kind: str) -> float:
+    """Least time between two rebuilds of a feed of ``kind``."""
+    if kind in NARROW_KINDS:
+        return settings.render_min_interval_narrow_seconds
+    return settings.render_min_interval_seconds
 
 
 def wait_before_render(

@@ -136,6 +136,12 @@ def record_run_time(
         )
 
 
+def any_owed(session: Session, steps: Sequence[str]) -> bool:
+    """Whether any of ``steps`` is owed now (one row, through the status index)."""
+    owed = select(OutboxMessage.id).where(OutboxMessage.status == "pending", OutboxMessage.step.in_(list(steps)))
+    return session.scalar(owed.limit(1)) is not None
+
+
 def record_failure(session: Session, step: str, subject_id: int, error: str, *, retry_in: float) -> None:
     """Note a failed attempt; the sweeper retries at ``retry_in`` seconds from now."""
     session.execute(

@@ -176,3 +176,18 @@ def test_a_steady_stream_with_pauses_is_rebuilt_once_per_min_interval() -> None:
     # A story after a calm period shows after the debounce, whatever the interval.
     late = [*changes, changes[-1] + timedelta(seconds=60)]
     assert simulate(late, debounce=1.0, max_delay=5.0, min_interval=10.0) <= 100 / 10.0 + 3
+
+
+def test_work_that_changes_feeds_is_seen_while_owed(db: Any) -> None:
+    """The rebuild task spaces rebuilds out while a process or translate step is owed, not after."""
+    from syndicate.pipeline.outbox import Message, any_owed, complete, owe
+
+    steps = ("process", "translate")
+    with db.transaction() as session:
+        assert not any_owed(session, steps)
+        owe(session, Message("render", 7), due_in=60)
+        assert not any_owed(session, steps)  # a rebuild owed is no reason to hold rebuilds back
+        owe(session, Message("process", 3), due_in=60)
+        assert any_owed(session, steps)
+        complete(session, "process", [3])
+        assert not any_owed(session, steps)
