@@ -20,6 +20,7 @@ from syndicate.errors import Forbidden, NotFound, Problem, ValidationFailed
 from syndicate.partners.entitlement import readable, visible
 from syndicate.partners.render import Rendered, render
 from syndicate.partners.tables import Partner, PartnerAccess, PartnerItem
+from syndicate.payloads.build import story_links
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion
 
@@ -74,6 +75,7 @@ def page(
     if section:
         query = query.where(PartnerItem.section == section)
     rows = list(session.execute(query.order_by(PartnerItem.seq).limit(limit)))
+    links = story_links(session, [article for _, article, _ in rows])  # the page's stories, read together
     items = []
     for item, article, version in rows:
         entry: dict[str, Any] = {
@@ -91,7 +93,9 @@ def page(
         available = not withdrawn_content and (version.status == "withdrawn" or visible(partner, article))
         entry["available"] = available
         if available:
-            rendered = render(session, settings, partner, version, fmt, sequence=item.seq, sent=item.created_at)
+            rendered = render(
+                session, settings, partner, version, fmt, sequence=item.seq, sent=item.created_at, links=links
+            )
             entry["format"] = fmt
             entry["payload"] = _payload_value(rendered)
         items.append(entry)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from syndicate.partners.entitlement import show_embargo
 from syndicate.partners.tables import Partner
-from syndicate.payloads.build import FORMATS, content_type, context_for, render_payload
+from syndicate.payloads.build import FORMATS, StoryLinks, content_type, context_for, render_payload
 from syndicate.settings import Settings
 from syndicate.storage.models import ArticleVersion
 
@@ -53,11 +53,12 @@ def render(
     *,
     sequence: int | None = None,
     sent: datetime | None = None,
+    links: StoryLinks | None = None,
 ) -> Rendered:
     """The payload of ``version`` as ``partner`` may see it, in format ``fmt``."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown payload format {fmt!r}")
-    ctx = context_for(session, settings, version).for_partner(
+    ctx = context_for(session, settings, version, links).for_partner(
         images=partner.all_images, show_embargo=show_embargo(partner), sequence=sequence, sent=sent
     )
     return Rendered(render_payload(ctx, fmt), content_type(fmt), fmt)

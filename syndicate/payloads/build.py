@@ -8,14 +8,16 @@ rules and the links current at that moment (see ``syndicate.partners.render``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from syndicate.feeds.build import article_link, entry_id, latest_ready
+from syndicate.feeds.build import article_link, entry_id
+from syndicate.feeds.entries import ReadyVersion, load_stories
 from syndicate.languages.i18n import gettext
 from syndicate.languages.registry import LANGUAGES
 from syndicate.payloads import newsml, ninjs
@@ -31,20 +33,40 @@ FORMATS: dict[str, tuple[Callable[[PayloadContext], Any], Callable[[Any], str], 
 }
 
 
-def translations_of(session: Session, settings: Settings, article: Article) -> tuple[dict[str, Any], ...]:
-    """The other public language versions of the same story."""
-    siblings = list(
-        session.scalars(
-            select(Article)
-            .where(Article.story_id == article.story_id, Article.id != article.id, Article.released.is_(True))
-            .order_by(Article.language, Article.id)
+@dataclass(frozen=True)
+class StoryLinks:
+    """What payloads read about other articles: each story's public language versions, source languages."""
+
+    siblings: dict[int, list[Article]]  # story id -> released articles, by language
+    ready: dict[int, ReadyVersion]  # article id -> newest processed version
+    sources: dict[int, str]  # translation's article id -> the language it was translated from
+
+
+def story_links(session: Session, articles: Sequence[Article]) -> StoryLinks:
+    """The links of many articles in a few statements (a pull page renders fifty at once)."""
+    story = load_stories(session, articles)
+    sources: dict[int, str] = {}
+    by_id = {a.id: a.source_article_id for a in articles if a.source_article_id is not None}
+    if by_id:
+        by_source = select(Article.id, Article.language).where(Article.id.in_(set(by_id.values())))
+        found: dict[int, str] = {i: lang for i, lang in session.execute(by_source)}
+        sources |= {a: found[s] for a, s in by_id.items() if s in found}
+    by_name = {a.id: a.translation_of for a in articles if a.source_article_id is None and a.translation_of}
+    if by_name:
+        by_newsroom_id = select(Article.newsroom_id, Article.language).where(
+            Article.newsroom_id.in_(set(by_name.values()))
         )
-    )
-    ready = latest_ready(session, [s.id for s in siblings])
+        named: dict[str, str] = {n: lang for n, lang in session.execute(by_newsroom_id)}
+        sources |= {a: named[n] for a, n in by_name.items() if n in named}
+    return StoryLinks(story.siblings, story.ready, sources)
+
+
+def translations_of(settings: Settings, article: Article, links: StoryLinks) -> tuple[dict[str, Any], ...]:
+    """The other public language versions of the same story."""
     out = []
-    for sib in siblings:
-        version = ready.get(sib.id)
-        if version is None:
+    for sib in links.siblings.get(article.story_id, []):
+        version = links.ready.get(sib.id)
+        if sib.id == article.id or version is None:
             continue
         out.append(
             {
@@ -57,16 +79,6 @@ def translations_of(session: Session, settings: Settings, article: Article) -> t
             }
         )
     return tuple(out)
-
-
-def source_language(session: Session, article: Article) -> str | None:
-    """The language this article was translated from, if it is a translation."""
-    source = None
-    if article.source_article_id is not None:
-        source = session.get(Article, article.source_article_id)
-    elif article.translation_of:
-        source = session.scalar(select(Article).where(Article.newsroom_id == article.translation_of))
-    return source.language if source is not None else None
 
 
 def editorial_notes(language: str, doc: dict[str, Any], machine_translated: bool, source: str | None) -> list[str]:
@@ -84,12 +96,16 @@ def editorial_notes(language: str, doc: dict[str, Any], machine_translated: bool
     return notes
 
 
-def context_for(session: Session, settings: Settings, version: ArticleVersion) -> PayloadContext:
+def context_for(
+    session: Session, settings: Settings, version: ArticleVersion, links: StoryLinks | None = None
+) -> PayloadContext:
+    """Everything a payload of ``version`` shows; ``links`` read beforehand for many versions at once."""
     article = version.article
+    links = links or story_links(session, [article])
     doc, rend = version.document, version.rendition or {}
     embargo = doc.get("embargo_until")
     withdrawn = doc.get("status") == "withdrawn"
-    source = source_language(session, article)
+    source = links.sources.get(article.id)
     section = doc.get("section", "")
     created = datetime.fromisoformat(doc.get("updated_at") or doc["published_at"])
     if withdrawn:
@@ -106,7 +122,7 @@ def context_for(session: Session, settings: Settings, version: ArticleVersion) -
         outlet=settings.outlet_name,
         copyright_holder=settings.copyright_holder,
         media=tuple(doc.get("media", [])),
-        translations=() if withdrawn else translations_of(session, settings, article),
+        translations=() if withdrawn else translations_of(settings, article, links),
         embargo_until=datetime.fromisoformat(embargo) if embargo else None,
         # The version's own label: an earlier machine draft stays labelled after a reviewed version.
         notes=tuple(editorial_notes(doc["language"], doc, version.machine_translated, source)),
