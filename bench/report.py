@@ -103,7 +103,7 @@ def machine() -> dict[str, Any]:
                 mem = int(line.split()[1]) // 1024
     except OSError:
         pass
-    versions = {}
+    versions: dict[str, str | None] = {}
     for pkg in PACKAGES:
         try:
             versions[pkg] = metadata.version(pkg)
