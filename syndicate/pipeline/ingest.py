@@ -17,7 +17,7 @@ from syndicate.domain.article import Status, Withdrawal
 from syndicate.domain.prepare import log_warnings, orthography_warnings
 from syndicate.errors import Conflict, Problem, ValidationFailed
 from syndicate.pipeline.outbox import UnitOfWork
-from syndicate.pipeline.publish import mark_dirty, release, sync_membership
+from syndicate.pipeline.publish import lock_story_feeds, mark_dirty, release, sync_membership
 from syndicate.storage.db import locked
 from syndicate.storage.models import Article, ArticleVersion, Story
 from syndicate.storage.types import utcnow
@@ -183,6 +183,8 @@ def withdraw_story(
     story_articles = list(
         session.scalars(locked(select(Article).where(Article.story_id == article.story_id).order_by(Article.id)))
     )
+    if uow.deferred is None:
+        lock_story_feeds(session, [article.story_id])  # each member leaves its feeds in a statement of its own
     done = []
     for member in story_articles:
         if member.withdrawn:

@@ -152,15 +152,29 @@ def record_failure(session: Session, step: str, subject_id: int, error: str, *, 
 
 
 @dataclass
+class DeferredFeeds:
+    """Feed bookkeeping a transaction over many articles does at its end (``publish.settle_feeds``).
+
+    Positions, archive marks and dirty marks all lock feed rows. Done article
+    by article they lock in many statements, out of id order (two such
+    transactions deadlock) and early (every rebuild waits on the batch). Done
+    together, the batch locks the hot feeds once, in id order, for an instant.
+    """
+
+    joins: dict[int, list[int]] = field(default_factory=dict)  # article id -> feeds it joins
+    leaving: set[tuple[int, int]] = field(default_factory=set)  # (feed id, position) of removed entries
+    dirty: set[int] = field(default_factory=set)
+    now: datetime | None = None
+
+
+@dataclass
 class UnitOfWork:
     """One transaction plus the messages to send once it has committed."""
 
     session: Session
     step_deadline: float
     messages: list[Message] = field(default_factory=list)
-    # Set by ingest batches: feeds each article joins, given their positions together just before
-    # the commit (``publish.hand_out_positions``) instead of one article at a time.
-    joins: dict[int, list[int]] | None = None
+    deferred: DeferredFeeds | None = None  # set by transactions over many articles
 
     def owe(self, step: str, subject_id: int, *, due_in: float | None = None) -> None:
         self.owe_all(step, [subject_id], due_in=due_in)

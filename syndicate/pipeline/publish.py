@@ -63,15 +63,42 @@ def feed_rows(session: Session, refs: Iterable[FeedRef]) -> dict[int, Feed]:
 
 
 def lock_feeds(session: Session, feed_ids: Iterable[int]) -> list[int]:
-    """Lock feed rows in id order (two writers with overlapping sets never deadlock); returns the ids."""
+    """Lock feed rows in id order (two writers with overlapping sets never deadlock); returns the ids.
+
+    Ordering holds within one statement only: a transaction that locks feeds in
+    several statements takes the whole set first (``lock_story_feeds``, or the
+    union here), so the later statements find their rows already held.
+    """
     ids = sorted(set(feed_ids))
     if ids:
         session.execute(locked(select(Feed.id).where(Feed.id.in_(ids)).order_by(Feed.id))).all()
     return ids
 
 
+def lock_story_feeds(session: Session, story_ids: Iterable[int]) -> set[int]:
+    """Lock, in one ordered statement, every feed showing a language version of these stories.
+
+    Archive marks, leaving feeds and dirty marks of a step each lock a subset of
+    these in a statement of their own; taking the union first keeps the step's
+    lock order ascending, which is what keeps it out of deadlocks with ingest
+    and the other worker.
+    """
+    stories = sorted(set(story_ids))
+    if not stories:
+        return set()
+    members = select(Article.id).where(Article.story_id.in_(stories))
+    ids = set(session.scalars(select(FeedEntry.feed_id).where(FeedEntry.article_id.in_(members)).distinct()))
+    lock_feeds(session, ids)
+    return ids
+
+
 def mark_dirty(uow: UnitOfWork, feed_ids: set[int] | list[int], *, now: datetime | None = None) -> None:
     """Record that feeds changed and owe each a rebuild (a fixed number of statements)."""
+    if uow.deferred is not None:
+        uow.deferred.dirty |= set(feed_ids)
+        if now is not None:
+            uow.deferred.now = max(now, uow.deferred.now or now)
+        return
     ids = lock_feeds(uow.session, feed_ids)
     if not ids:
         return
@@ -100,27 +127,46 @@ def sync_membership(uow: UnitOfWork, article: Article, document: dict | None) ->
     )
     wanted = feed_rows(session, feeds_for(document)) if document is not None else {}
     left = set(current) - set(wanted)
-    # A story leaving a full archive page changes that page: mark it before the entry goes.
-    mark_positions(session, [(f, current[f]) for f in left])
-    if left:
-        session.execute(delete(FeedEntry).where(FeedEntry.article_id == article.id, FeedEntry.feed_id.in_(left)))
     joining = sorted(set(wanted) - set(current))
-    if uow.joins is not None:
-        # In a batch the positions are handed out together just before it commits: the batch holds
-        # the hot feeds' locks (every worker's rebuilds and marks wait on them) for an instant.
+    deferred = uow.deferred
+    if deferred is None:
+        # Every feed this change locks, in one ordered statement.
+        lock_feeds(session, left | set(joining))
+        # A story leaving a full archive page changes that page: mark it before the entry goes.
+        mark_positions(session, [(f, current[f]) for f in left])
+    else:
+        deferred.leaving |= {(f, current[f]) for f in left}
         if joining:
-            uow.joins[article.id] = joining
+            deferred.joins[article.id] = joining
         else:
-            uow.joins.pop(article.id, None)
-        return left
-    _take_positions(session, {article.id: joining})
+            deferred.joins.pop(article.id, None)
+    if left:
+        # Nobody sees the deletion before the commit, by which time the pages are marked.
+        session.execute(delete(FeedEntry).where(FeedEntry.article_id == article.id, FeedEntry.feed_id.in_(left)))
+    if deferred is None:
+        _take_positions(session, {article.id: joining})
     return left
 
 
-def hand_out_positions(uow: UnitOfWork) -> None:
-    """Give the batch's deferred feed entries their positions, in the order the articles came."""
-    joins, uow.joins = uow.joins or {}, None
-    _take_positions(uow.session, joins)
+def member_feeds(uow: UnitOfWork, article_id: int) -> set[int]:
+    """The feeds the article is in, counting the entries a deferring transaction has yet to add."""
+    joined = set(uow.deferred.joins.get(article_id, [])) if uow.deferred is not None else set()
+    return feeds_of(uow.session, article_id) | joined
+
+
+def settle_feeds(uow: UnitOfWork) -> None:
+    """Do a deferring transaction's feed bookkeeping: one ordered lock, then marks, positions, dirty feeds.
+
+    Positions go out in the order the articles came.
+    """
+    deferred, uow.deferred = uow.deferred, None
+    if deferred is None:
+        return
+    joined = {f for feeds in deferred.joins.values() for f in feeds}
+    lock_feeds(uow.session, joined | {f for f, _ in deferred.leaving} | deferred.dirty)
+    mark_positions(uow.session, deferred.leaving)
+    _take_positions(uow.session, deferred.joins)
+    mark_dirty(uow, deferred.dirty, now=deferred.now)
 
 
 def _take_positions(session: Session, joins: dict[int, list[int]]) -> None:

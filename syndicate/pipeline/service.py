@@ -27,8 +27,8 @@ from syndicate.errors import Conflict, Problem, SyndicateError, TooLarge, Valida
 from syndicate.logs import log_context
 from syndicate.metrics import ARTICLES_INGESTED
 from syndicate.pipeline.ingest import IngestResult, ingest
-from syndicate.pipeline.outbox import Dispatcher, UnitOfWork, unit_of_work
-from syndicate.pipeline.publish import hand_out_positions
+from syndicate.pipeline.outbox import DeferredFeeds, Dispatcher, UnitOfWork, unit_of_work
+from syndicate.pipeline.publish import settle_feeds
 from syndicate.settings import Settings
 from syndicate.storage import models
 from syndicate.storage.db import Database, locked
@@ -144,9 +144,9 @@ def store_batch(
         try:
             with unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
                 _lock_articles(uow.session, (item.doc.id for item in batch))
-                uow.joins = {}
+                uow.deferred = DeferredFeeds()
                 results = [_store_one(uow, item, named=len(batch) > 1) for item in batch]
-                hand_out_positions(uow)
+                settle_feeds(uow)
         except (IntegrityError, OperationalError) as exc:
             if attempt == STORE_ATTEMPTS or not _retryable(exc):
                 raise

@@ -23,7 +23,7 @@ from syndicate.payloads.build import build_payloads
 from syndicate.pipeline import hooks
 from syndicate.pipeline.ingest import PROCESS
 from syndicate.pipeline.outbox import UnitOfWork, complete
-from syndicate.pipeline.publish import RENDER, feeds_of, mark_dirty
+from syndicate.pipeline.publish import RENDER, feeds_of, lock_story_feeds, mark_dirty
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion, Feed
 from syndicate.storage.types import utcnow
@@ -61,6 +61,9 @@ def process(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None
             version.rendition = localize(version.document, article_id=article.id)
             version.processed_at = utcnow()
         done.append((article, version))
+    # The hooks (archive marks, withdrawn translations) and the dirty marks lock feeds statement by
+    # statement: take them all at once first, in id order.
+    lock_story_feeds(session, {article.story_id for article, _ in done})
     dirty: set[int] = set()
     for article, version in done:
         with log_context(article=article.newsroom_id, version=version.version, language=article.language):

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 
 from syndicate.pipeline import hooks
-from syndicate.pipeline.outbox import Dispatcher, Message, unit_of_work
-from syndicate.pipeline.publish import feeds_of, mark_dirty, release
+from syndicate.pipeline.outbox import DeferredFeeds, Dispatcher, Message, unit_of_work
+from syndicate.pipeline.publish import mark_dirty, member_feeds, release, settle_feeds
 from syndicate.settings import Settings
 from syndicate.storage.db import Database, locked
 from syndicate.storage.models import Article, ArticleVersion, OutboxMessage
@@ -78,6 +78,7 @@ def release_embargoes(db: Database, dispatcher: Dispatcher, settings: Settings, 
 
     now = now or utcnow()
     with unit_of_work(db, dispatcher, settings.step_deadline_seconds) as uow:
+        uow.deferred = DeferredFeeds()  # many articles: their feeds locked once, in order, at the end
         due = list(
             uow.session.scalars(
                 locked(
@@ -97,11 +98,12 @@ def release_embargoes(db: Database, dispatcher: Dispatcher, settings: Settings, 
             assert version is not None
             release(uow, article, version, now=now)
             # The version was processed while embargoed: its feeds change now.
-            joined = feeds_of(uow.session, article.id)
+            joined = member_feeds(uow, article.id)
             if joined and version.processed_at is not None:
                 mark_dirty(uow, joined, now=now)
             for hook in hooks.RELEASED:
                 hook(uow, settings, article, version)
+        settle_feeds(uow)
     return len(due)
 
 
