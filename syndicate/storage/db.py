@@ -30,8 +30,13 @@ def locked(statement: _S, *, skip_locked: bool = False) -> _S:
     it loaded earlier in the transaction: the lock is taken, but the code reads
     the stale copy and misses what another transaction committed meanwhile (a
     correction, a withdrawal). Every locking read goes through here.
+
+    On PostgreSQL the lock is ``FOR NO KEY UPDATE``: lockers still exclude each
+    other, but a foreign-key check on the row (a translation job or delivery
+    inserted for a locked article) does not wait on it, which would otherwise
+    tie a batch's article locks and a worker's feed locks into a deadlock.
     """
-    return statement.with_for_update(skip_locked=skip_locked).execution_options(populate_existing=True)
+    return statement.with_for_update(skip_locked=skip_locked, key_share=True).execution_options(populate_existing=True)
 
 
 class Database:

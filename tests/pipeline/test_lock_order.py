@@ -5,7 +5,7 @@ to hand out positions, to mark archive pages and dirty feeds. Each locking
 statement sorts its own ids, but a transaction that locks in several
 statements (one per story, then the dirty set) can still take a lower id
 after a higher one, and two such transactions deadlock. These tests record
-every ``SELECT ... FROM feeds ... FOR UPDATE`` a step sends and check that
+every locking ``SELECT ... FROM feeds`` a step sends and check that
 no statement reaches back below a feed the transaction already holds.
 """
 
@@ -58,7 +58,7 @@ class FeedLocks:
         self.transactions.append([])
 
     def _seen(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if "FROM feeds" in statement and "FOR UPDATE" in statement:
+        if "FROM feeds" in statement and ("FOR UPDATE" in statement or "FOR NO KEY UPDATE" in statement):
             values = parameters.values() if isinstance(parameters, dict) else parameters
             self.transactions[-1].append([v for v in values if isinstance(v, int)])
 
