@@ -129,12 +129,13 @@ def load_stories(session: Session, articles: Sequence[Article]) -> Story:
     story_ids = sorted({a.story_id for a in articles})
     siblings: dict[int, list[Article]] = {}
     if story_ids:
+        # ``released`` is filtered here, not in SQL: nearly every article is released, and without
+        # statistics SQLite picks that index over story_id and scans the whole table.
         for sib in session.scalars(
-            select(Article)
-            .where(Article.story_id.in_(story_ids), Article.released.is_(True))
-            .order_by(Article.language, Article.id)
+            select(Article).where(Article.story_id.in_(story_ids)).order_by(Article.language, Article.id)
         ):
-            siblings.setdefault(sib.story_id, []).append(sib)
+            if sib.released:
+                siblings.setdefault(sib.story_id, []).append(sib)
     ids = {a.id for a in articles} | {s.id for group in siblings.values() for s in group}
     return Story(siblings, latest_ready(session, sorted(ids)))
 
