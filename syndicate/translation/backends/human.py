@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from syndicate.translation.backends.base import Answer, Backend, Segment, register
+from syndicate.translation.backends.base import Backend, Segment, register
 
 
 @register
@@ -13,10 +13,6 @@ class HumanDesk(Backend):
     kind = "human"
     every_language = True  # our own codes, for every language of the registry
     cacheable = False
-
-    def translate(self, source: str, target: str, segments: Sequence[Segment]) -> list[Answer]:
-        self.code(source), self.code(target)
-        return [Answer(s.key) for s in segments]
 
     def translate_batch(self, source: str, target: str, segments: Sequence[Segment]) -> list[str | None]:
         return [None for _ in segments]

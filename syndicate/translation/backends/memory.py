@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from syndicate.translation import memory
 from syndicate.translation.backends.base import Answer, Backend, Segment, register
@@ -18,19 +19,13 @@ class MemoryBackend(Backend):
     cacheable = False  # it is a store already
 
     def translate(self, source: str, target: str, segments: Sequence[Segment]) -> list[Answer]:
-        # Keyed by our own codes: the memory is ours, whatever the providers call the languages.
-        self.code(source), self.code(target)
+        # An exact match scores 100, so reviewers see where a draft segment came from.
+        answers = super().translate(source, target, segments)
+        return [replace(a, score=100.0) if a.text is not None else a for a in answers]
+
+    def translate_batch(self, source: str, target: str, segments: Sequence[Segment]) -> list[str | None]:
+        # Keyed by our own codes (every_language): the memory is ours, whatever providers call the languages.
         hashes = [segment_hash(s.text) for s in segments]
         with self.context.sessions() as session:
             found = memory.exact(session, source, target, hashes)
-        return [
-            self._scored(seg, found[h]) if h in found else Answer(seg.key)
-            for seg, h in zip(segments, hashes, strict=True)
-        ]
-
-    def _scored(self, segment: Segment, text: str) -> Answer:
-        answer = self._checked(segment, text)
-        return Answer(answer.key, answer.text, answer.error, 100.0 if answer.text is not None else None)
-
-    def translate_batch(self, source: str, target: str, segments: Sequence[Segment]) -> list[str | None]:
-        raise NotImplementedError  # translate() is overridden: the memory never sees a batch request
+        return [found.get(h) for h in hashes]
