@@ -75,21 +75,28 @@ def lock_feeds(session: Session, feed_ids: Iterable[int]) -> list[int]:
     return ids
 
 
-def lock_story_feeds(session: Session, story_ids: Iterable[int]) -> set[int]:
+def lock_story_feeds(session: Session, story_ids: Iterable[int]) -> dict[int, set[int]]:
     """Lock, in one ordered statement, every feed showing a language version of these stories.
 
     Archive marks, leaving feeds and dirty marks of a step each lock a subset of
     these in a statement of their own; taking the union first keeps the step's
     lock order ascending, which is what keeps it out of deadlocks with ingest
-    and the other worker.
+    and the other worker. Returns each story's feeds.
     """
     stories = sorted(set(story_ids))
     if not stories:
-        return set()
-    members = select(Article.id).where(Article.story_id.in_(stories))
-    ids = set(session.scalars(select(FeedEntry.feed_id).where(FeedEntry.article_id.in_(members)).distinct()))
-    lock_feeds(session, ids)
-    return ids
+        return {}
+    rows = session.execute(
+        select(Article.story_id, FeedEntry.feed_id)
+        .join(Article, Article.id == FeedEntry.article_id)
+        .where(Article.story_id.in_(stories))
+        .distinct()
+    )
+    by_story: dict[int, set[int]] = {}
+    for story_id, feed_id in rows:
+        by_story.setdefault(story_id, set()).add(feed_id)
+    lock_feeds(session, {f for feeds in by_story.values() for f in feeds})
+    return by_story
 
 
 def mark_dirty(uow: UnitOfWork, feed_ids: set[int] | list[int], *, now: datetime | None = None) -> None:

@@ -23,7 +23,7 @@ from syndicate.payloads.build import build_payloads
 from syndicate.pipeline import hooks
 from syndicate.pipeline.ingest import PROCESS
 from syndicate.pipeline.outbox import UnitOfWork, complete
-from syndicate.pipeline.publish import RENDER, feeds_of, lock_story_feeds, mark_dirty
+from syndicate.pipeline.publish import RENDER, lock_story_feeds, mark_dirty
 from syndicate.settings import Settings
 from syndicate.storage.models import Article, ArticleVersion, Feed
 from syndicate.storage.types import utcnow
@@ -63,14 +63,16 @@ def process(uow: UnitOfWork, settings: Settings, version_ids: list[int]) -> None
         done.append((article, version))
     # The hooks (archive marks, withdrawn translations) and the dirty marks lock feeds statement by
     # statement: take them all at once first, in id order.
-    lock_story_feeds(session, {article.story_id for article, _ in done})
-    dirty: set[int] = set()
+    story_feeds = lock_story_feeds(session, {article.story_id for article, _ in done})
+    # Sibling language versions link to a current version (hreflang): every feed of its story changes.
+    dirty = {
+        feed
+        for article, version in done
+        if version.version == article.current_version
+        for feed in story_feeds.get(article.story_id, ())
+    }
     for article, version in done:
         with log_context(article=article.newsroom_id, version=version.version, language=article.language):
-            if version.version == article.current_version:
-                # Sibling language versions link to this one (hreflang): their feeds change too.
-                for member in session.scalars(select(Article.id).where(Article.story_id == article.story_id)):
-                    dirty |= feeds_of(session, member)
             for hook in hooks.PROCESSED:
                 hook(uow, settings, article, version)
     mark_dirty(uow, dirty)
