@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -24,6 +25,7 @@ from syndicate.pipeline.outbox import Dispatcher
 from syndicate.pipeline.run import InlineDispatcher
 from syndicate.settings import Settings, get_settings
 from syndicate.storage.db import get_database
+from syndicate.web.templating import STATIC_DIR, STATIC_PREFIX
 
 log = logging.getLogger("syndicate.api")
 
@@ -116,4 +118,6 @@ def create_app(settings: Settings | None = None, dispatcher: Dispatcher | None =
     # article_urls last: its /{lang}/... shape must not shadow other routers.
     for module in (health, articles, feeds, partner, admin_partners, translation, article_urls):
         app.include_router(module.router)
+    # Fonts, styles and scripts of the HTML pages: vendored, served by the app (no CDN).
+    app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -32,6 +32,9 @@ MAPPING = ROOT / "babel.cfg"
 SOURCES = ("syndicate", "workers")
 # gettext(lang, msgid) and ngettext(lang, singular, plural, n): the message is not the first argument.
 KEYWORDS = ("gettext:2", "ngettext:2,3", "N_", "N_plural:1,2")
+# Templates (syndicate/web and features' own templates/ folders): Jinja2's i18n extension.
+TEMPLATE_MAPPING = "[jinja2: **/templates/**.html]\nextensions = jinja2.ext.i18n\n"
+TEMPLATE_KEYWORDS = ("_", "gettext", "ngettext:1,2", "pgettext:1c,2")
 CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 # A message id or string: one text, or one per plural form (Babel gives tuples or lists).
@@ -47,15 +50,28 @@ def _pybabel(*args: str) -> None:
 
 
 def extract(output: Path | None = None, root: Path = ROOT) -> Path:
-    """Write the template (.pot) of every msgid in the sources."""
+    """Write the template (.pot) of every msgid in the sources and the web templates.
+
+    Two passes, because the keywords differ: Python code calls ``gettext(lang, msgid)``
+    (the message is the second argument), templates call ``_(msgid)`` and ``{% trans %}``.
+    """
     output = output or template_path()
-    keywords = [arg for kw in KEYWORDS for arg in ("-k", kw)]
     paths = [str(root / s) for s in SOURCES if (root / s).exists()]
-    _pybabel(
-        "extract", "-F", str(MAPPING), "--no-default-keywords", *keywords, "--no-location", "--sort-output",
-        "--no-wrap", "--project", "syndicate", "--version", __version__, "--copyright-holder", "Chira News",
-        "--msgid-bugs-address", "desk@chira.example", "-o", str(output), *paths,
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        code_pot, html_pot, html_map = Path(tmp, "code.pot"), Path(tmp, "html.pot"), Path(tmp, "html.cfg")
+        keywords = [arg for kw in KEYWORDS for arg in ("-k", kw)]
+        _pybabel("extract", "-F", str(MAPPING), "--no-default-keywords", *keywords, "-o", str(code_pot), *paths)
+        html_map.write_text(TEMPLATE_MAPPING, "utf-8")
+        html_keywords = [arg for kw in TEMPLATE_KEYWORDS for arg in ("-k", kw)]
+        _pybabel("extract", "-F", str(html_map), "--no-default-keywords", *html_keywords, "-o", str(html_pot), *paths)
+        catalog = read_template(code_pot)
+        for message in read_template(html_pot):
+            if message.id and message.id not in catalog:
+                catalog[message.id] = message
+    catalog.project, catalog.version = "syndicate", __version__
+    catalog.copyright_holder, catalog.msgid_bugs_address = "Chira News", "desk@chira.example"
+    with output.open("wb") as fh:
+        write_po(fh, catalog, width=0, no_location=True, sort_output=True)
     return output
 
 
